@@ -1,0 +1,37 @@
+"""pinn_lightning: fast physics-informed neural networks on PyTorch Lightning.
+
+Multi-resolution hash encoding + finite-difference derivatives (Huang & Alkhalifah 2024),
+with the vanilla PINN (MLP + autograd) as an interchangeable configuration.
+"""
+
+from .callbacks import FitSummary
+from .data import CollocationDataModule
+from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
+from .encodings import Encoding, FourierFeatureEncoding, HashGridEncoding, IdentityEncoding
+from .metrics import RelativeL2Error, relative_l2_error
+from .module import PINNModule
+from .network import FieldNetwork
+from .problems import Burgers1D, Helmholtz2D, Problem, cole_hopf_solution
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AutogradDerivatives",
+    "Burgers1D",
+    "CollocationDataModule",
+    "DerivativeOperator",
+    "Encoding",
+    "FieldDerivatives",
+    "FieldNetwork",
+    "FiniteDifferenceDerivatives",
+    "FitSummary",
+    "FourierFeatureEncoding",
+    "HashGridEncoding",
+    "Helmholtz2D",
+    "IdentityEncoding",
+    "PINNModule",
+    "Problem",
+    "RelativeL2Error",
+    "cole_hopf_solution",
+    "relative_l2_error",
+]

@@ -1,0 +1,5 @@
+"""Lightning callbacks of the framework."""
+
+from .fit_summary import FitSummary
+
+__all__ = ["FitSummary"]

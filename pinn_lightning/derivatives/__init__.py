@@ -1,0 +1,13 @@
+"""Derivative operators: ``d = operator(field, x)`` then ``d.u``, ``d.grad(i)``, ``d.d2(i, j)``."""
+
+from .autograd import AutogradDerivatives
+from .base import DerivativeOperator, Field, FieldDerivatives
+from .finite_difference import FiniteDifferenceDerivatives
+
+__all__ = [
+    "AutogradDerivatives",
+    "DerivativeOperator",
+    "Field",
+    "FieldDerivatives",
+    "FiniteDifferenceDerivatives",
+]

@@ -1,0 +1,52 @@
+"""The derivative-operator contract: an operator takes the *function*, not its output."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+Field = Callable[[Tensor], Tensor]
+"""A field maps points ``[n, d]`` to values ``[n, m]``."""
+
+
+class FieldDerivatives:
+    """Values and partial derivatives of a field at a set of points.
+
+    Every accessor returns a tensor of shape ``[n, m]`` (all ``m`` output components).
+    Derivatives are in the problem's coordinates; indices refer to input dimensions.
+    """
+
+    u: Tensor
+    """Field values ``[n, m]``."""
+
+    def grad(self, i: int) -> Tensor:
+        """First partial derivative :math:`\\partial u / \\partial x_i`, ``[n, m]``."""
+        raise NotImplementedError
+
+    def d2(self, i: int, j: int) -> Tensor:
+        """Second partial derivative :math:`\\partial^2 u / \\partial x_i \\partial x_j`, ``[n, m]``."""
+        raise NotImplementedError
+
+    def laplacian(self, dims: tuple[int, ...] | None = None) -> Tensor:
+        r""":math:`\sum_{i \in \text{dims}} \partial^2 u / \partial x_i^2`, all input dims by default."""
+        dims = tuple(range(self.in_dim)) if dims is None else dims
+        return torch.stack([self.d2(i, i) for i in dims]).sum(0)
+
+    @property
+    def in_dim(self) -> int:
+        raise NotImplementedError
+
+
+class DerivativeOperator:
+    """Computes :class:`FieldDerivatives` of a field at points.
+
+    ``operator(field, x, mixed=False)`` evaluates ``field`` itself (as often as the method
+    needs) and returns the derivatives. ``mixed`` announces that mixed second derivatives
+    ``d2(i, j)``, ``i != j``, will be asked for (finite differences then add the diagonal
+    stencil points; autograd ignores it).
+    """
+
+    def __call__(self, field: Field, x: Tensor, mixed: bool = False) -> FieldDerivatives:
+        raise NotImplementedError

@@ -1,0 +1,125 @@
+"""The LightningModule: network + problem + derivative operator + residual loss."""
+
+from __future__ import annotations
+
+import lightning.pytorch as pl
+import torch
+from torch import Tensor
+
+from .derivatives import AutogradDerivatives, DerivativeOperator
+from .encodings import Encoding
+from .metrics import RelativeL2Error
+from .network import Activation, FieldNetwork
+from .problems import Problem
+
+
+class PINNModule(pl.LightningModule):
+    r"""A physics-informed neural network for one :class:`~pinn_lightning.problems.Problem`.
+
+    The field is :math:`u(x) = T(x, \mathrm{MLP}(\gamma(x)))` (``T``: the problem's output
+    transform, identity unless it imposes hard constraints). The loss is
+
+    .. math::
+        \mathcal L = w_{\mathrm{pde}}\, \overline{\|r(x_c)\|^2}
+            + \sum_{\mathrm{cond}} w_{\mathrm{cond}}\, \overline{\|r_{\mathrm{cond}}(x_{\mathrm{cond}})\|^2}
+
+    with the PDE residual ``r`` evaluated through ``derivatives`` (autograd or finite
+    differences; the problem's residual is written once for both). Logged: ``train/loss``,
+    ``train/loss_<term>``, ``val/rel_l2`` and ``test/rel_l2`` (relative L2 error against the
+    problem's reference, DDP-exact).
+
+    Args:
+        problem: the PDE, its domain, conditions and reference.
+        encoding: input encoding (``HashGridEncoding`` for the paper's method); identity when
+            ``None`` (vanilla PINN).
+        hidden_width: MLP units per hidden layer.
+        hidden_layers: MLP hidden layers.
+        activation: MLP activation.
+        derivatives: derivative operator; autograd when ``None``.
+        loss_weights: weight per loss term (``"pde"`` and the problem's condition names);
+            missing terms weigh 1.
+        lr: Adam learning rate.
+        lr_decay_rate: the learning rate is multiplied by this every ``lr_decay_steps`` steps
+            (smoothly: ``lr * rate ** (step / lr_decay_steps)``); 1 keeps it constant.
+        lr_decay_steps: steps per decay by ``lr_decay_rate``.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        encoding: Encoding | None = None,
+        hidden_width: int = 64,
+        hidden_layers: int = 2,
+        activation: Activation = "tanh",
+        derivatives: DerivativeOperator | None = None,
+        loss_weights: dict[str, float] | None = None,
+        lr: float = 1e-3,
+        lr_decay_rate: float = 1.0,
+        lr_decay_steps: int = 1000,
+    ) -> None:
+        super().__init__()
+        if not lr > 0:
+            raise ValueError(f"lr must be > 0, got {lr}")
+        if not 0 < lr_decay_rate <= 1:
+            raise ValueError(f"lr_decay_rate must be in (0, 1], got {lr_decay_rate}")
+        if lr_decay_steps < 1:
+            raise ValueError(f"lr_decay_steps must be >= 1, got {lr_decay_steps}")
+        terms = ("pde",) + problem.conditions
+        weights = dict(loss_weights or {})
+        for name, value in weights.items():
+            if name not in terms:
+                raise ValueError(f"loss_weights has unknown term {name!r}; the terms are {terms}")
+            if not value >= 0:
+                raise ValueError(f"loss_weights[{name!r}] must be >= 0, got {value}")
+        self.loss_weights = {name: float(weights.get(name, 1.0)) for name in terms}
+        self.save_hyperparameters(ignore=["problem", "encoding", "derivatives"])
+        self.problem = problem
+        self.network = FieldNetwork(
+            problem.lower, problem.upper, problem.out_dim, encoding, hidden_width, hidden_layers, activation
+        )
+        self.derivatives = derivatives if derivatives is not None else AutogradDerivatives()
+        self.val_rel_l2 = RelativeL2Error()
+        self.test_rel_l2 = RelativeL2Error()
+
+    def forward(self, x: Tensor) -> Tensor:  # [n, d] -> [n, m]
+        return self.problem.output_transform(x, self.network(x))
+
+    def natural_step(self) -> Tensor | None:
+        """The grid's finest cell per input dimension (finite differences take their step from it)."""
+        return self.network.natural_step()
+
+    def loss_terms(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        """Mean squared residual of the PDE and of each condition, as a dict of scalars."""
+        x = batch["collocation"]
+        d = self.derivatives(self, x, mixed=self.problem.mixed_derivatives)
+        terms = {"pde": self.problem.residual(x, d).square().mean()}
+        for name in self.problem.conditions:
+            xc = batch[name]
+            terms[name] = self.problem.condition_residual(name, xc, self(xc)).square().mean()
+        return terms
+
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+        terms = self.loss_terms(batch)
+        loss = sum(self.loss_weights[name] * value for name, value in terms.items())
+        self.log("train/loss", loss, prog_bar=True)
+        self.log_dict({f"train/loss_{name}": value for name, value in terms.items()})
+        return loss
+
+    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
+        x, u_ref = batch
+        self.val_rel_l2.update(self(x), u_ref)
+        self.log("val/rel_l2", self.val_rel_l2, prog_bar=True)
+
+    def test_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
+        x, u_ref = batch
+        self.test_rel_l2.update(self(x), u_ref)
+        self.log("test/rel_l2", self.test_rel_l2)
+
+    def predict_step(self, batch: Tensor, batch_idx: int) -> Tensor:
+        return self(batch)
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        gamma = self.hparams.lr_decay_rate ** (1.0 / self.hparams.lr_decay_steps)
+        scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=gamma)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}

@@ -1,0 +1,133 @@
+"""The problem contract: domain, PDE residual, conditions, reference solution."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+from ..derivatives import FieldDerivatives
+
+
+class Problem(nn.Module):
+    r"""A PDE on a box :math:`[a, b] \subset \mathbb R^d`, with its conditions and reference.
+
+    A problem is an ``nn.Module`` so that PDE coefficients can be trainable parameters
+    (inverse problems). Subclasses set the class attributes and implement :meth:`residual`;
+    they override :meth:`boundary_residual` / :meth:`initial_residual` for their conditions and
+    :meth:`solution` (or :meth:`reference`) for the error metric.
+
+    Conditions: ``"boundary"`` points lie on the faces of the spatial dimensions (times the
+    whole time interval); ``"initial"`` points at :math:`t = a_t` (only when ``time_dim`` is set).
+
+    Class attributes:
+        input_names: names of the input coordinates, e.g. ``("x", "t")``.
+        output_names: names of the output components, e.g. ``("u",)``.
+        time_dim: index of the time coordinate, ``None`` for steady problems.
+        mixed_derivatives: the residual asks for ``d.d2(i, j)`` with ``i != j``.
+
+    Args:
+        lower: lower corner :math:`a` of the box.
+        upper: upper corner :math:`b`.
+        eval_resolution: points per dimension of the evaluation grid used by the error metric.
+    """
+
+    input_names: tuple[str, ...] = ()
+    output_names: tuple[str, ...] = ("u",)
+    time_dim: int | None = None
+    mixed_derivatives: bool = False
+
+    def __init__(
+        self,
+        lower: Sequence[float],
+        upper: Sequence[float],
+        eval_resolution: Sequence[int] | None = None,
+    ) -> None:
+        super().__init__()
+        lower, upper = [float(v) for v in lower], [float(v) for v in upper]
+        names = self.input_names or tuple(f"x{i}" for i in range(len(lower)))
+        if len(lower) != len(names) or len(upper) != len(names):
+            raise ValueError(
+                f"{type(self).__name__}: lower and upper need {len(names)} values "
+                f"({', '.join(names)}), got lower={lower}, upper={upper}"
+            )
+        for name, lo, hi in zip(names, lower, upper):
+            if not lo < hi:
+                raise ValueError(f"{type(self).__name__}: domain of {name} must have lower < upper, got [{lo}, {hi}]")
+        if eval_resolution is not None:
+            if len(eval_resolution) != len(names) or any(n < 2 for n in eval_resolution):
+                raise ValueError(
+                    f"eval_resolution needs {len(names)} integers >= 2, got {list(eval_resolution)}"
+                )
+            eval_resolution = [int(n) for n in eval_resolution]
+        self.lower, self.upper = lower, upper
+        self.eval_resolution = eval_resolution
+        self._reference: tuple[Tensor, Tensor] | None = None
+
+    @property
+    def in_dim(self) -> int:
+        return len(self.lower)
+
+    @property
+    def out_dim(self) -> int:
+        return len(self.output_names)
+
+    @property
+    def spatial_dims(self) -> tuple[int, ...]:
+        return tuple(i for i in range(self.in_dim) if i != self.time_dim)
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """Names of the condition point sets this problem trains on."""
+        names = ("boundary",) if self.spatial_dims else ()
+        return names + (("initial",) if self.time_dim is not None else ())
+
+    def residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
+        """PDE residual at collocation points ``x`` ``[n, d]`` -> ``[n, r]`` (zero when solved)."""
+        raise NotImplementedError
+
+    def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
+        """Boundary-condition residual at boundary points; default Dirichlet ``u - solution``."""
+        return u - self.solution(x).to(u.dtype)
+
+    def initial_residual(self, x: Tensor, u: Tensor) -> Tensor:
+        """Initial-condition residual at ``t = lower[time_dim]``; default ``u - solution``."""
+        return u - self.solution(x).to(u.dtype)
+
+    def condition_residual(self, name: str, x: Tensor, u: Tensor) -> Tensor:
+        if name == "boundary":
+            return self.boundary_residual(x, u)
+        if name == "initial":
+            return self.initial_residual(x, u)
+        raise KeyError(f"unknown condition {name!r}; this problem has {self.conditions}")
+
+    def solution(self, x: Tensor) -> Tensor:
+        """Exact solution ``[n, d] -> [n, m]``, where one is known (used by the default reference)."""
+        raise NotImplementedError(f"{type(self).__name__} has no exact solution")
+
+    def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
+        """Map the network output to the field (hard constraints); identity by default."""
+        return u
+
+    def evaluation_points(self) -> Tensor:
+        """The evaluation grid, ``[N, d]`` float64, first dimension slowest."""
+        if self.eval_resolution is None:
+            raise ValueError(f"{type(self).__name__} has no eval_resolution for its reference grid")
+        axes = [
+            torch.linspace(lo, hi, n, dtype=torch.float64)
+            for lo, hi, n in zip(self.lower, self.upper, self.eval_resolution)
+        ]
+        return torch.stack(torch.meshgrid(*axes, indexing="ij"), dim=-1).reshape(-1, self.in_dim)
+
+    def compute_reference(self) -> tuple[Tensor, Tensor]:
+        """Reference points and values, float64; by default the exact solution on the grid."""
+        x = self.evaluation_points()
+        with torch.no_grad():
+            return x, self.solution(x)
+
+    def reference(self) -> tuple[Tensor, Tensor]:
+        """Reference points ``[N, d]`` and values ``[N, m]`` (computed once per instance)."""
+        if self._reference is None:
+            self._reference = self.compute_reference()
+        return self._reference
