@@ -5,32 +5,59 @@ from __future__ import annotations
 import time
 
 import lightning.pytorch as pl
+import torch
 from lightning.pytorch.utilities import rank_zero_only
 from typing_extensions import override
 
+from ..metrics import RelativeL2Error
+
 
 class FitSummary(pl.Callback):
-    """At the end of ``fit``, print the last ``val/rel_l2``, steps, wall time, log and checkpoint paths."""
+    """At the end of ``fit``, print the final model's relative L2 error on the problem's whole
+    reference grid (whether or not the last step was validated), the step count, wall time,
+    TensorBoard directory and best checkpoint.
 
-    def __init__(self) -> None:
+    Args:
+        eval_batch_size: reference points per forward pass.
+    """
+
+    def __init__(self, eval_batch_size: int = 32768) -> None:
+        if eval_batch_size < 1:
+            raise ValueError(f"eval_batch_size must be >= 1, got {eval_batch_size}")
+        self.eval_batch_size = eval_batch_size
         self._start = 0.0
 
     @override
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._start = time.perf_counter()
 
+    @torch.no_grad()
+    def final_error(self, pl_module: pl.LightningModule) -> float | None:
+        """Relative L2 error of ``pl_module`` on its problem's reference, ``None`` without one."""
+        try:
+            x, u = pl_module.problem.reference()
+        except NotImplementedError:
+            return None
+        metric = RelativeL2Error().to(pl_module.device)
+        for start in range(0, x.shape[0], self.eval_batch_size):
+            xs = x[start : start + self.eval_batch_size].float().to(pl_module.device)
+            metric.update(pl_module(xs), u[start : start + self.eval_batch_size].float().to(pl_module.device))
+        return metric.compute().item()
+
     @override
     @rank_zero_only
     def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        err = trainer.callback_metrics.get("val/rel_l2")
-        lines = [
-            "",
-            f"pinn: finished {trainer.global_step} steps in {time.perf_counter() - self._start:.1f} s",
-            f"pinn: final val/rel_l2 = {float(err):.4e}" if err is not None else "pinn: no validation ran",
-        ]
-        if trainer.logger is not None and trainer.logger.log_dir:
-            lines.append(f"pinn: TensorBoard logs in {trainer.logger.log_dir}  (tensorboard --logdir {trainer.logger.save_dir})")
+        lines = ["", f"pinn: finished {trainer.global_step} steps in {time.perf_counter() - self._start:.1f} s"]
+        err = self.final_error(pl_module)
+        if err is not None:
+            lines.append(f"pinn: final rel_l2 = {err:.4e} (relative L2 error of the last model on the reference grid)")
         ckpt = trainer.checkpoint_callback
         if ckpt is not None and getattr(ckpt, "best_model_path", ""):
-            lines.append(f"pinn: best checkpoint {ckpt.best_model_path}")
+            score = ckpt.best_model_score
+            best = f" (val/rel_l2 = {score.item():.4e})" if score is not None and ckpt.monitor == "val/rel_l2" else ""
+            lines.append(f"pinn: best checkpoint {ckpt.best_model_path}{best}")
+        if trainer.logger is not None and trainer.logger.log_dir:
+            lines.append(
+                f"pinn: TensorBoard logs in {trainer.logger.log_dir}  (tensorboard --logdir {trainer.logger.save_dir})"
+            )
         print("\n".join(lines), flush=True)

@@ -198,10 +198,13 @@ class HashGridEncoding(Encoding):
 
     def forward(self, z: Tensor) -> Tensor:  # [n, d] -> [n, L * F]
         self._check_bound(z)
+        return self._forward_with(z, self.embeddings)
+
+    def _forward_with(self, z: Tensor, embeddings: Tensor) -> Tensor:
         rows, frac = self.corner_indices(z)
-        weights = self.corner_weights(frac).to(self.embeddings.dtype)  # [n, L, C]
+        weights = self.corner_weights(frac).to(embeddings.dtype)  # [n, L, C]
         n, n_levels, n_corners = rows.shape
-        feats = _GatherRows.apply(self.embeddings, rows.reshape(-1))
+        feats = _GatherRows.apply(embeddings, rows.reshape(-1))
         feats = feats.view(n, n_levels, n_corners, self.n_features)  # [n, L, C, F]
         out = (weights.unsqueeze(-1) * feats).sum(2)  # [n, L, F]
         return out.reshape(n, n_levels * self.n_features)

@@ -1,0 +1,62 @@
+"""CollocationDataModule and samplers: domains, faces, strata, seeds per rank and epoch."""
+
+import pytest
+import torch
+
+from pinn_lightning import Burgers1D, CollocationDataModule, Helmholtz2D
+from pinn_lightning.data import sample_boundary, unit_cube
+
+
+def test_batch_lies_in_the_right_sets():
+    p = Burgers1D()
+    batch = CollocationDataModule(n_collocation=500, n_boundary=300, n_initial=200).sample_batch(p, 0, 0)
+    assert set(batch) == {"collocation", "boundary", "initial"}
+    x = batch["collocation"]
+    assert x.shape == (500, 2) and (x[:, 0].abs() <= 1).all() and (x[:, 1] >= 0).all() and (x[:, 1] <= 1).all()
+    b = batch["boundary"]
+    assert b.shape == (300, 2) and (b[:, 0].abs() == 1).all()  # spatial faces only, any time
+    assert b[:, 1].min() < 0.1 and b[:, 1].max() > 0.9
+    i = batch["initial"]
+    assert i.shape == (200, 2) and (i[:, 1] == 0).all() and i[:, 0].min() < -0.9 and i[:, 0].max() > 0.9
+
+
+def test_boundary_faces_drawn_in_proportion_to_their_measure():
+    g = torch.Generator().manual_seed(0)
+    # box [0, 3] x [0, 1]: faces x=0, x=3 have length 1, faces y=0, y=1 length 3
+    b = sample_boundary(40000, [0.0, 0.0], [3.0, 1.0], [0, 1], "uniform", g)
+    on_x = ((b[:, 0] == 0) | (b[:, 0] == 3)).float().mean().item()
+    assert on_x == pytest.approx(0.25, abs=0.01)  # 2 / (2 + 6)
+
+
+def test_seeds_differ_across_rank_epoch_batch_and_repeat_exactly():
+    p = Helmholtz2D()
+    dm = CollocationDataModule(n_collocation=64, n_boundary=16)
+    base = dm.sample_batch(p, epoch=3, batch=5, rank=0)["collocation"]
+    torch.testing.assert_close(base, dm.sample_batch(p, epoch=3, batch=5, rank=0)["collocation"], rtol=0, atol=0)
+    for kw in ({"epoch": 3, "batch": 5, "rank": 1}, {"epoch": 4, "batch": 5, "rank": 0}, {"epoch": 3, "batch": 6, "rank": 0}):
+        other = dm.sample_batch(p, **kw)["collocation"]
+        assert not torch.allclose(base, other), kw
+
+
+def test_latin_hypercube_has_one_point_per_stratum():
+    g = torch.Generator().manual_seed(0)
+    u = unit_cube(128, 3, "lhs", g)
+    for j in range(3):
+        assert sorted((u[:, j] * 128).floor().long().tolist()) == list(range(128))
+
+
+def test_sobol_is_more_uniform_than_random():
+    """Scrambled Sobol points have a much smaller error integrating a smooth function."""
+    g = torch.Generator().manual_seed(0)
+    f = lambda u: torch.cos(2 * u[:, 0]) * torch.exp(u[:, 1])  # noqa: E731
+    exact = (torch.sin(torch.tensor(2.0)) / 2 * (torch.e - 1)).item()
+    err_sobol = abs(f(unit_cube(4096, 2, "sobol", g)).mean().item() - exact)
+    err_rand = abs(f(unit_cube(4096, 2, "uniform", g)).mean().item() - exact)
+    assert err_sobol < 1e-3 and err_sobol < err_rand
+
+
+def test_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="n_collocation must be a positive integer"):
+        CollocationDataModule(n_collocation=0)
+    with pytest.raises(ValueError, match="sampler must be"):
+        CollocationDataModule(sampler="grid")

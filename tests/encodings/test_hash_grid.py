@@ -1,0 +1,119 @@
+"""HashGridEncoding: weights, continuity, indexing, gradients, and the second-derivative pitfall."""
+
+import itertools
+
+import pytest
+import torch
+
+from pinn_lightning import HashGridEncoding
+
+
+def make(dim=2, **kw):
+    args = dict(n_levels=4, n_features=2, log2_table_size=10, base_resolution=4, finest_resolution=32)
+    args.update(kw)
+    return HashGridEncoding(in_dim=dim, **args).double()
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "smoothstep"])
+@pytest.mark.parametrize("dim", [1, 2, 3, 4])
+def test_weights_sum_to_one(interpolation, dim):
+    enc = make(dim, interpolation=interpolation)
+    z = torch.rand(200, dim, dtype=torch.float64) * 1.04 - 0.02  # slightly outside [0, 1] too
+    _, frac = enc.corner_indices(z)
+    w = enc.corner_weights(frac)
+    assert w.shape == (200, 4, 2**dim)
+    torch.testing.assert_close(w.sum(-1), torch.ones(200, 4, dtype=torch.float64), rtol=0, atol=1e-12)
+
+
+def test_level_resolutions_span_min_to_max():
+    enc = make(2, n_levels=16, base_resolution=16, finest_resolution=512)
+    assert enc.resolutions[0] == 16 and enc.resolutions[-1] == 512
+    assert all(b > a for a, b in zip(enc.resolutions, enc.resolutions[1:]))
+
+
+def test_dense_and_hashed_levels_chosen_and_indexed_correctly():
+    enc = make(2, n_levels=6, log2_table_size=8, base_resolution=4, finest_resolution=64)
+    sizes = enc.level_table_sizes()
+    for level, res in enumerate(enc.resolutions):
+        side = res + 3
+        dense = side**2 <= 2**8
+        assert bool(enc.level_dense[level]) == dense
+        assert sizes[level] == (side**2 if dense else 2**8)
+    # Every vertex of a dense level owns its own row; hashed rows stay inside the level's block.
+    offsets = enc.level_offsets.tolist()
+    for level, res in enumerate(enc.resolutions):
+        ticks = (torch.arange(-1, res + 1, dtype=torch.float64) + 0.5) / res  # one point per padded cell
+        z = torch.stack(torch.meshgrid(ticks, ticks, indexing="ij"), -1).reshape(-1, 2)
+        rows, _ = enc.corner_indices(z)
+        rows = rows[:, level, 0]  # lower-left corner of each cell
+        assert rows.min() >= offsets[level] and rows.max() < offsets[level] + sizes[level]
+        if enc.level_dense[level]:
+            assert rows.unique().numel() == rows.numel()
+    assert not bool(enc.level_dense[-1])  # the finest level here must hash
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_linear_interpolation_reproduces_a_linear_function(dim):
+    """Set every vertex value to an affine function of its position: the encoding returns it exactly."""
+    enc = make(dim, n_levels=3, n_features=1, log2_table_size=16, base_resolution=3, finest_resolution=9)
+    assert bool(enc.level_dense.all())
+    coef = torch.tensor([0.7, -1.3, 2.1, 0.4][:dim], dtype=torch.float64)
+    with torch.no_grad():
+        for level, res in enumerate(enc.resolutions):
+            side, off = res + 3, enc.level_offsets[level].item()
+            for vertex in itertools.product(range(-1, res + 2), repeat=dim):
+                row = off + sum((v + 1) * side**i for i, v in enumerate(vertex))
+                enc.embeddings[row, 0] = (coef * torch.tensor(vertex, dtype=torch.float64) / res).sum() + 0.25
+    z = torch.rand(300, dim, dtype=torch.float64) * 1.1 - 0.05
+    expected = (z * coef).sum(-1, keepdim=True) + 0.25
+    torch.testing.assert_close(enc(z), expected.expand(-1, 3), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "smoothstep"])
+def test_continuous_across_cell_faces(interpolation):
+    enc = make(2, interpolation=interpolation, init_scale=1.0)
+    res = enc.resolutions[-1]
+    faces = torch.tensor([[7.0 / res, 0.31], [0.52, 12.0 / res], [20.0 / res, 9.0 / res]], dtype=torch.float64)
+    for eps in (1e-6, 1e-9):
+        for axis in (0, 1):
+            shift = torch.zeros(2, dtype=torch.float64)
+            shift[axis] = eps
+            jump = (enc(faces + shift) - enc(faces - shift)).abs().max().item()
+            assert jump < 50 * res * eps  # Lipschitz with the cell-scale slope, no jump
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "smoothstep"])
+def test_gradcheck_float64(interpolation):
+    enc = make(2, interpolation=interpolation, init_scale=1.0)
+    # Points away from cell faces (linear interpolation is not differentiable on them).
+    z = ((torch.rand(6, 2, dtype=torch.float64) * 0.8 + 0.1) * 4).floor() / 4 + 0.11
+    z.requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda p, e: enc._forward_with(p, e), (z, enc.embeddings))
+
+
+def test_linear_grid_has_zero_second_derivative_inside_cells_smoothstep_does_not():
+    """The pitfall behind the paper: autograd u_xx of a linear hash grid vanishes."""
+    z = torch.rand(64, 2, dtype=torch.float64)
+    for interpolation, is_zero in (("linear", True), ("smoothstep", False)):
+        enc = make(2, interpolation=interpolation, init_scale=1.0)
+        zz = z.clone().requires_grad_(True)
+        y = enc(zz).sum()
+        (g,) = torch.autograd.grad(y, zz, create_graph=True)
+        (h,) = torch.autograd.grad(g[:, 0].sum(), zz, allow_unused=True, materialize_grads=True)
+        second = h[:, 0].abs().max().item()
+        # Linear: zero up to rounding in the product-rule backward (the first derivative is O(1)).
+        assert (second < 1e-9) if is_zero else (second > 1e-1), (interpolation, second)
+
+
+def test_rejects_bad_configuration():
+    with pytest.raises(ValueError, match="finest_resolution"):
+        HashGridEncoding(base_resolution=64, finest_resolution=16)
+    with pytest.raises(ValueError, match="log2_table_size"):
+        HashGridEncoding(log2_table_size=40)
+    with pytest.raises(ValueError, match="interpolation"):
+        HashGridEncoding(interpolation="cubic")
+    with pytest.raises(ValueError, match="in_dim 1..4"):
+        HashGridEncoding(in_dim=5)
+    enc = HashGridEncoding(in_dim=2)
+    with pytest.raises(ValueError, match="built for in_dim=2"):
+        enc.bind(3)

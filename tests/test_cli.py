@@ -1,0 +1,88 @@
+"""The `pinn` command with the shipped configs: fit, validate, test, print_config, overrides."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pinn_lightning.cli import cli_main
+from pinn_lightning.tensorboard import read_scalars
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
+
+
+def _short(tmp_path, steps):
+    return [
+        f"--trainer.max_steps={steps}",
+        "--trainer.enable_progress_bar=false",
+        f"--trainer.logger.init_args.save_dir={tmp_path}",
+        f"--trainer.default_root_dir={tmp_path}",
+    ]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)
+def test_every_shipped_config_parses_and_prints_complete(config, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["pinn"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["fit", "--config", str(config), "--print_config"])
+    assert exit_info.value.code in (0, None)
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed["trainer"]["inference_mode"] is False
+    assert printed["model"]["problem"]["class_path"].startswith("pinn_lightning.")
+    assert "n_collocation" in printed["data"] and "lr" in printed["model"]
+
+
+def test_command_line_overrides_nested_options(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["pinn"])
+    with pytest.raises(SystemExit):
+        cli_main(
+            [
+                "fit",
+                "--config",
+                str(ROOT / "configs/burgers_hash_fd.yaml"),
+                "--trainer.max_steps=500",
+                "--model.encoding.init_args.n_levels=12",
+                "--model.derivatives.init_args.step_factor=0.5",
+                "--print_config",
+            ]
+        )
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed["trainer"]["max_steps"] == 500
+    assert printed["model"]["encoding"]["init_args"]["n_levels"] == 12
+    assert printed["model"]["derivatives"]["init_args"]["step_factor"] == 0.5
+
+
+def test_fit_reduces_error_then_validate_and_test_reproduce_it(tmp_path, monkeypatch, capsys):
+    """300 steps of hash + FD on Helmholtz (a1=1, a2=4): rel-L2 from ~1 to below 0.2."""
+    monkeypatch.setattr(sys, "argv", ["pinn"])
+    config = str(ROOT / "configs/helmholtz_hash_fd.yaml")
+    cli = cli_main(["fit", "--config", config, *_short(tmp_path, 300)])
+    errors = [v for _, v, _ in read_scalars(cli.trainer.logger.log_dir)["val/rel_l2"]]
+    assert len(errors) == 3
+    assert errors[-1] < 0.2 and errors[-1] < 0.5 * errors[0], errors
+    # the summary's final error is the last model's error on the whole reference grid
+    final = float(capsys.readouterr().out.split("pinn: final rel_l2 = ")[1].split()[0])
+    assert final == pytest.approx(errors[-1], rel=1e-4)
+    best = cli.trainer.checkpoint_callback
+    assert Path(best.best_model_path).is_file() and Path(best.last_model_path).is_file()
+
+    cli_val = cli_main(["validate", "--config", config, *_short(tmp_path, 300), "--ckpt_path", best.best_model_path])
+    assert cli_val.trainer.callback_metrics["val/rel_l2"].item() == pytest.approx(best.best_model_score.item(), rel=1e-5)
+    cli_test = cli_main(["test", "--config", config, *_short(tmp_path, 300), "--ckpt_path", best.best_model_path])
+    assert cli_test.trainer.callback_metrics["test/rel_l2"].item() == pytest.approx(best.best_model_score.item(), rel=1e-5)
+
+
+def test_console_script_runs(tmp_path):
+    pinn = Path(sys.executable).with_name("pinn")
+    out = subprocess.run(
+        [str(pinn), "fit", "--config", str(ROOT / "configs/burgers_mlp_autograd.yaml"), *_short(tmp_path, 20)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "pinn: final rel_l2 =" in out.stdout and "pinn: TensorBoard logs in" in out.stdout
