@@ -15,23 +15,55 @@ _PRIMES = (1, 2654435761, 805459861, 3674653429)
 _MAX_DIM = len(_PRIMES)
 
 
-class _GatherRows(torch.autograd.Function):
-    """``table[idx]`` whose backward is a single ``index_add_``.
+def _as_int32(value: int) -> int:
+    """``value`` as the int32 with the same low 32 bits (for wrap-around hashing)."""
+    value &= 0xFFFFFFFF
+    return value - 2**32 if value >= 2**31 else value
 
-    The stock indexing/embedding backward on CPU sorts the indices first; scattering with
-    ``index_add_`` is markedly faster for the millions of lookups a PINN step makes.
+
+class _InterpolateRows(torch.autograd.Function):
+    """``out[f, n, l] = sum_c weights[c, n, l] * table[f, rows[c, n, l]]`` with a scatter backward.
+
+    The layout (features and corners outermost) keeps every elementwise op contiguous or
+    broadcast over leading dimensions only, which CPU kernels vectorise; gathering with int32
+    rows and scattering the table gradient with one ``index_add_`` avoids the sort that
+    autograd through indexing does. The backward is built from differentiable ops, so autograd
+    derivatives of the encoding (smoothstep) can themselves be trained through.
     """
 
     @staticmethod
-    def forward(ctx, table: Tensor, idx: Tensor) -> Tensor:  # [R, F], [m] -> [m, F]
-        ctx.save_for_backward(idx)
-        ctx.n_rows = table.shape[0]
-        return table.index_select(0, idx)
+    def forward(ctx, table: Tensor, rows: Tensor, weights: Tensor) -> Tensor:
+        # table [F, R], rows [C, n, L] int32, weights [C, n, L] -> [F, n, L]
+        feats = table.index_select(1, rows.reshape(-1)).view(table.shape[0], *rows.shape)  # [F, C, n, L]
+        ctx.save_for_backward(table, rows, weights)
+        return (weights * feats).sum(1)
 
     @staticmethod
-    def backward(ctx, grad: Tensor) -> tuple[Tensor, None]:
-        (idx,) = ctx.saved_tensors
-        return grad.new_zeros(ctx.n_rows, grad.shape[1]).index_add_(0, idx, grad), None
+    def backward(ctx, grad_out: Tensor) -> tuple[Tensor | None, None, Tensor | None]:
+        table, rows, weights = ctx.saved_tensors
+        n_feat = table.shape[0]
+        grad_table = grad_weights = None
+        if ctx.needs_input_grad[0]:
+            grad_feats = weights * grad_out[:, None]  # [F, C, n, L]
+            grad_table = torch.zeros_like(table).index_add_(
+                1, rows.reshape(-1).long(), grad_feats.reshape(n_feat, -1)
+            )
+        if ctx.needs_input_grad[2]:
+            feats = table.index_select(1, rows.reshape(-1)).view(n_feat, *rows.shape)
+            grad_weights = (feats * grad_out[:, None]).sum(0)  # [C, n, L]
+        return grad_table, None, grad_weights
+
+
+def _corner_combine(pairs: list[tuple[Tensor, Tensor]], op) -> Tensor:
+    """Combine per-dimension (lower, upper) tensors into all ``2^d`` corners, ``[C, ...]``.
+
+    Corners come in ``itertools.product((0, 1), repeat=d)`` order (first dimension slowest);
+    partial results are shared, so the work is about ``2^(d+1)`` elementwise ops.
+    """
+    corners = list(pairs[0])
+    for lo, hi in pairs[1:]:
+        corners = [op(c, v) for c in corners for v in (lo, hi)]
+    return torch.stack(corners)
 
 
 class HashGridEncoding(Encoding):
@@ -53,7 +85,7 @@ class HashGridEncoding(Encoding):
     :math:`2^T`. The grid is padded by one vertex on each side so that finite-difference stencil
     points up to one cell outside :math:`[0, 1]^d` still interpolate inside a real cell.
 
-    The output concatenates all levels: shape ``[n, L * F]``.
+    The output holds every level's features: shape ``[n, F * L]`` (feature-major).
 
     Args:
         n_levels: number of resolution levels ``L``.
@@ -138,21 +170,22 @@ class HashGridEncoding(Encoding):
         for size in sizes[:-1]:
             offsets.append(offsets[-1] + size)
         n_rows = offsets[-1] + sizes[-1]
-        if n_rows * self.n_features > 2**31:
+        if n_rows >= 2**31 or n_rows * self.n_features > 2**31:
             raise ValueError(
                 f"hash tables would hold {n_rows * self.n_features} parameters; reduce "
                 f"log2_table_size or n_levels"
             )
+        # Feature-major [F, R]: see _InterpolateRows for why.
         self.embeddings = nn.Parameter(
-            torch.empty(n_rows, self.n_features).uniform_(-self.init_scale, self.init_scale)
+            torch.empty(self.n_features, n_rows).uniform_(-self.init_scale, self.init_scale)
         )
+        self.n_dense_levels = sum(dense)
+        if any(dense[self.n_dense_levels :]):
+            raise AssertionError("dense levels must be a prefix: resolutions increase")
         self.register_buffer("level_res", torch.tensor(self.resolutions, dtype=torch.float32), persistent=False)
-        self.register_buffer("level_dense", torch.tensor(dense), persistent=False)
-        self.register_buffer("level_strides", torch.tensor(strides, dtype=torch.long), persistent=False)
-        self.register_buffer("level_offsets", torch.tensor(offsets, dtype=torch.long), persistent=False)
-        self.register_buffer("primes", torch.tensor(_PRIMES[:in_dim], dtype=torch.long), persistent=False)
-        bits = [[(c >> i) & 1 for i in range(in_dim)] for c in range(2**in_dim)]
-        self.register_buffer("corner_bits", torch.tensor(bits, dtype=torch.long), persistent=False)  # [C, d]
+        self.register_buffer("level_strides", torch.tensor(strides, dtype=torch.int32), persistent=False)
+        self.register_buffer("level_offsets", torch.tensor(offsets, dtype=torch.int32), persistent=False)
+        self.hash_primes = [_as_int32(p) for p in _PRIMES[:in_dim]]
 
     @property
     def out_dim(self) -> int:
@@ -163,48 +196,56 @@ class HashGridEncoding(Encoding):
 
     def level_table_sizes(self) -> list[int]:
         """Rows of the table that each level owns."""
-        bounds = self.level_offsets.tolist() + [self.embeddings.shape[0]]
+        bounds = self.level_offsets.tolist() + [self.embeddings.shape[1]]
         return [b - a for a, b in zip(bounds[:-1], bounds[1:])]
 
     def corner_indices(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        """Table rows of each point's cell corners and the fractional position in the cell.
+        """Table rows and interpolation weights of each point's ``2^d`` cell corners.
+
+        Corners are ordered like ``itertools.product((0, 1), repeat=d)`` (first dimension
+        slowest) and lead the shape, so that all big elementwise work is on contiguous
+        ``[n, L]`` slabs.
 
         Args:
             z: points in normalised coordinates, ``[n, d]``.
 
         Returns:
-            ``rows`` ``[n, L, 2^d]`` (global rows of :attr:`embeddings`) and ``frac`` ``[n, L, d]``.
+            ``rows`` ``[2^d, n, L]`` int32 (columns of :attr:`embeddings`) and
+            ``weights`` ``[2^d, n, L]`` (they sum to one over corners).
         """
-        res = self.level_res.to(z.dtype)[None, :, None]  # [1, L, 1]
-        pos = z[:, None, :] * res  # [n, L, d]
+        n, d = z.shape
+        res = self.level_res.to(z.dtype)  # [L]
+        pos = z.t()[:, :, None] * res  # [d, n, L]
         # Stay inside the padded grid: cells -1 .. res (vertices -1 .. res + 1).
         cell = torch.minimum(torch.floor(pos), res).clamp_min(-1.0)
-        frac = pos - cell  # [n, L, d]
-        corners = cell.long()[:, :, None, :] + self.corner_bits  # [n, L, C, d]
-        dense_rows = ((corners + 1) * self.level_strides[None, :, None, :]).sum(-1)  # [n, L, C]
-        hashed = corners[..., 0] * self.primes[0]
-        for i in range(1, corners.shape[-1]):
-            hashed = torch.bitwise_xor(hashed, corners[..., i] * self.primes[i])
-        hashed = hashed & (2**self.log2_table_size - 1)
-        rows = torch.where(self.level_dense[None, :, None], dense_rows, hashed)
-        return rows + self.level_offsets[None, :, None], frac
-
-    def corner_weights(self, frac: Tensor) -> Tensor:
-        """Interpolation weights of the ``2^d`` corners, ``[n, L, d] -> [n, L, 2^d]``."""
+        frac = pos - cell  # [d, n, L]
         s = frac if self.interpolation == "linear" else frac * frac * (3.0 - 2.0 * frac)
-        s = s[:, :, None, :]  # [n, L, 1, d]
-        bits = self.corner_bits.bool()  # [C, d]
-        return torch.where(bits, s, 1.0 - s).prod(-1)
+        weights = _corner_combine([(1.0 - s[i], s[i]) for i in range(d)], torch.mul)
+        cell = cell.int()
+        nd = self.n_dense_levels
+        blocks = []
+        if nd > 0:  # row = offset + sum_i (c_i + 1) * stride_i, no collisions
+            strides = self.level_strides[:nd]  # [Ld, d]
+            pairs = []
+            for i in range(d):
+                lo = (cell[i, :, :nd] + 1) * strides[:, i]  # [n, Ld]
+                pairs.append((lo, lo + strides[:, i]))
+            blocks.append(_corner_combine(pairs, torch.add))
+        if nd < self.n_levels:  # row = offset + (XOR_i c_i * prime_i) mod 2^T
+            pairs = []
+            for i in range(d):
+                prime = self.hash_primes[i]
+                lo = cell[i, :, nd:] * prime  # int32 multiply wraps like instant-ngp's uint32 hash
+                pairs.append((lo, lo + prime))
+            blocks.append(_corner_combine(pairs, torch.bitwise_xor) & (2**self.log2_table_size - 1))
+        rows = torch.cat(blocks, dim=2) if len(blocks) > 1 else blocks[0]
+        return rows + self.level_offsets, weights
 
-    def forward(self, z: Tensor) -> Tensor:  # [n, d] -> [n, L * F]
+    def forward(self, z: Tensor) -> Tensor:  # [n, d] -> [n, F * L]
         self._check_bound(z)
         return self._forward_with(z, self.embeddings)
 
     def _forward_with(self, z: Tensor, embeddings: Tensor) -> Tensor:
-        rows, frac = self.corner_indices(z)
-        weights = self.corner_weights(frac).to(embeddings.dtype)  # [n, L, C]
-        n, n_levels, n_corners = rows.shape
-        feats = _GatherRows.apply(embeddings, rows.reshape(-1))
-        feats = feats.view(n, n_levels, n_corners, self.n_features)  # [n, L, C, F]
-        out = (weights.unsqueeze(-1) * feats).sum(2)  # [n, L, F]
-        return out.reshape(n, n_levels * self.n_features)
+        rows, weights = self.corner_indices(z)
+        out = _InterpolateRows.apply(embeddings, rows, weights.to(embeddings.dtype))  # [F, n, L]
+        return out.transpose(0, 1).reshape(z.shape[0], self.n_features * self.n_levels)

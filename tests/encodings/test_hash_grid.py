@@ -19,10 +19,9 @@ def make(dim=2, **kw):
 def test_weights_sum_to_one(interpolation, dim):
     enc = make(dim, interpolation=interpolation)
     z = torch.rand(200, dim, dtype=torch.float64) * 1.04 - 0.02  # slightly outside [0, 1] too
-    _, frac = enc.corner_indices(z)
-    w = enc.corner_weights(frac)
-    assert w.shape == (200, 4, 2**dim)
-    torch.testing.assert_close(w.sum(-1), torch.ones(200, 4, dtype=torch.float64), rtol=0, atol=1e-12)
+    _, w = enc.corner_indices(z)
+    assert w.shape == (2**dim, 200, 4)
+    torch.testing.assert_close(w.sum(0), torch.ones(200, 4, dtype=torch.float64), rtol=0, atol=1e-12)
 
 
 def test_level_resolutions_span_min_to_max():
@@ -37,7 +36,7 @@ def test_dense_and_hashed_levels_chosen_and_indexed_correctly():
     for level, res in enumerate(enc.resolutions):
         side = res + 3
         dense = side**2 <= 2**8
-        assert bool(enc.level_dense[level]) == dense
+        assert (level < enc.n_dense_levels) == dense
         assert sizes[level] == (side**2 if dense else 2**8)
     # Every vertex of a dense level owns its own row; hashed rows stay inside the level's block.
     offsets = enc.level_offsets.tolist()
@@ -45,25 +44,25 @@ def test_dense_and_hashed_levels_chosen_and_indexed_correctly():
         ticks = (torch.arange(-1, res + 1, dtype=torch.float64) + 0.5) / res  # one point per padded cell
         z = torch.stack(torch.meshgrid(ticks, ticks, indexing="ij"), -1).reshape(-1, 2)
         rows, _ = enc.corner_indices(z)
-        rows = rows[:, level, 0]  # lower-left corner of each cell
+        rows = rows[0, :, level]  # lower-left corner of each cell
         assert rows.min() >= offsets[level] and rows.max() < offsets[level] + sizes[level]
-        if enc.level_dense[level]:
+        if level < enc.n_dense_levels:
             assert rows.unique().numel() == rows.numel()
-    assert not bool(enc.level_dense[-1])  # the finest level here must hash
+    assert enc.n_dense_levels < enc.n_levels  # the finest level here must hash
 
 
 @pytest.mark.parametrize("dim", [1, 2, 3])
 def test_linear_interpolation_reproduces_a_linear_function(dim):
     """Set every vertex value to an affine function of its position: the encoding returns it exactly."""
     enc = make(dim, n_levels=3, n_features=1, log2_table_size=16, base_resolution=3, finest_resolution=9)
-    assert bool(enc.level_dense.all())
+    assert enc.n_dense_levels == enc.n_levels
     coef = torch.tensor([0.7, -1.3, 2.1, 0.4][:dim], dtype=torch.float64)
     with torch.no_grad():
         for level, res in enumerate(enc.resolutions):
             side, off = res + 3, enc.level_offsets[level].item()
             for vertex in itertools.product(range(-1, res + 2), repeat=dim):
                 row = off + sum((v + 1) * side**i for i, v in enumerate(vertex))
-                enc.embeddings[row, 0] = (coef * torch.tensor(vertex, dtype=torch.float64) / res).sum() + 0.25
+                enc.embeddings[0, row] = (coef * torch.tensor(vertex, dtype=torch.float64) / res).sum() + 0.25
     z = torch.rand(300, dim, dtype=torch.float64) * 1.1 - 0.05
     expected = (z * coef).sum(-1, keepdim=True) + 0.25
     torch.testing.assert_close(enc(z), expected.expand(-1, 3), rtol=0, atol=1e-12)
@@ -89,6 +88,59 @@ def test_gradcheck_float64(interpolation):
     z = ((torch.rand(6, 2, dtype=torch.float64) * 0.8 + 0.1) * 4).floor() / 4 + 0.11
     z.requires_grad_(True)
     assert torch.autograd.gradcheck(lambda p, e: enc._forward_with(p, e), (z, enc.embeddings))
+
+
+def test_hash_matches_instant_ngp_uint32_hash():
+    """int32 wrap-around hashing equals the 64-bit XOR-of-primes hash modulo 2^T."""
+    enc = make(3, n_levels=2, log2_table_size=12, base_resolution=200, finest_resolution=300)
+    assert enc.n_dense_levels == 0
+    z = torch.rand(500, 3, dtype=torch.float64)
+    rows, _ = enc.corner_indices(z)
+    primes = (1, 2654435761, 805459861)
+    for level, res in enumerate(enc.resolutions):
+        cell = torch.floor(z * res).long()
+        for corner in range(8):
+            bits = [(corner >> (2 - i)) & 1 for i in range(3)]  # first dimension slowest
+            h = torch.zeros(500, dtype=torch.long)
+            for i in range(3):
+                h ^= (cell[:, i] + bits[i]) * primes[i]
+            expected = (h % 2**12) + enc.level_offsets[level].item()
+            assert torch.equal(rows[corner, :, level].long(), expected)
+
+
+def test_smoothstep_autograd_second_derivative_is_correct():
+    """Double backward through the custom interpolation: compare with differences of the gradient."""
+    enc = make(2, interpolation="smoothstep", init_scale=1.0)
+    z = torch.rand(20, 2, dtype=torch.float64) * 0.8 + 0.1
+    f = lambda p: torch.tanh(enc(p)).sum(-1)  # noqa: E731
+
+    def first(p):
+        p = p.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(f(p).sum(), p, create_graph=True)
+        return p, g
+
+    p, g = first(z)
+    (h,) = torch.autograd.grad(g[:, 0].sum(), p)
+    eps = 1e-6
+    _, gp = first(z + torch.tensor([eps, 0.0], dtype=torch.float64))
+    _, gm = first(z - torch.tensor([eps, 0.0], dtype=torch.float64))
+    fd = (gp[:, 0] - gm[:, 0]) / (2 * eps)
+    inside = ((z[:, 0] * torch.tensor(enc.resolutions)[:, None]).frac() - 0.5).abs().max(0).values < 0.49
+    torch.testing.assert_close(h[inside, 0], fd[inside].detach(), rtol=1e-5, atol=1e-5)
+    # and the table can be trained through the second derivative: gradcheck of theta -> u_zz
+    small = make(2, n_levels=2, log2_table_size=6, base_resolution=2, finest_resolution=3,
+                 interpolation="smoothstep", init_scale=1.0)
+    zs = torch.rand(5, 2, dtype=torch.float64) * 0.8 + 0.1
+
+    def u_zz(table):
+        p = zs.clone().requires_grad_(True)
+        u = torch.tanh(small._forward_with(p, table)).sum()
+        (g,) = torch.autograd.grad(u, p, create_graph=True)
+        (h,) = torch.autograd.grad(g[:, 0].sum(), p, create_graph=True)
+        return h[:, 0]
+
+    table = small.embeddings.detach().clone().requires_grad_(True)
+    assert torch.autograd.gradcheck(u_zz, (table,))
 
 
 def test_linear_grid_has_zero_second_derivative_inside_cells_smoothstep_does_not():
