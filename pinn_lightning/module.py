@@ -98,6 +98,9 @@ class PINNModule(pl.LightningModule):
             terms[name] = self.problem.condition_residual(name, xc, self(xc)).square().mean()
         return terms
 
+    def on_train_batch_start(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        self.network.encoding.set_step(self.global_step)
+
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
         terms = self.loss_terms(batch)
         loss = sum(self.loss_weights[name] * value for name, value in terms.items())
@@ -114,6 +117,16 @@ class PINNModule(pl.LightningModule):
         x, u_ref = batch
         self.test_rel_l2.update(self(x), u_ref)
         self.log("test/rel_l2", self.test_rel_l2)
+
+    @torch.no_grad()
+    def reference_error(self, batch_size: int = 32768) -> float:
+        """Relative L2 error of the current model on the problem's whole reference grid."""
+        x, u = self.problem.reference()
+        metric = RelativeL2Error().to(self.device)
+        for start in range(0, x.shape[0], batch_size):
+            xs = x[start : start + batch_size].float().to(self.device)
+            metric.update(self(xs), u[start : start + batch_size].float().to(self.device))
+        return metric.compute().item()
 
     def predict_step(self, batch: Tensor, batch_idx: int) -> Tensor:
         return self(batch)

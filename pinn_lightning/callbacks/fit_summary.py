@@ -5,11 +5,8 @@ from __future__ import annotations
 import time
 
 import lightning.pytorch as pl
-import torch
 from lightning.pytorch.utilities import rank_zero_only
 from typing_extensions import override
-
-from ..metrics import RelativeL2Error
 
 
 class FitSummary(pl.Callback):
@@ -31,24 +28,14 @@ class FitSummary(pl.Callback):
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._start = time.perf_counter()
 
-    @torch.no_grad()
-    def final_error(self, pl_module: pl.LightningModule) -> float | None:
-        """Relative L2 error of ``pl_module`` on its problem's reference, ``None`` without one."""
-        try:
-            x, u = pl_module.problem.reference()
-        except NotImplementedError:
-            return None
-        metric = RelativeL2Error().to(pl_module.device)
-        for start in range(0, x.shape[0], self.eval_batch_size):
-            xs = x[start : start + self.eval_batch_size].float().to(pl_module.device)
-            metric.update(pl_module(xs), u[start : start + self.eval_batch_size].float().to(pl_module.device))
-        return metric.compute().item()
-
     @override
     @rank_zero_only
     def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         lines = ["", f"pinn: finished {trainer.global_step} steps in {time.perf_counter() - self._start:.1f} s"]
-        err = self.final_error(pl_module)
+        try:
+            err = pl_module.reference_error(self.eval_batch_size)
+        except NotImplementedError:  # a problem without reference solution
+            err = None
         if err is not None:
             lines.append(f"pinn: final rel_l2 = {err:.4e} (relative L2 error of the last model on the reference grid)")
         ckpt = trainer.checkpoint_callback

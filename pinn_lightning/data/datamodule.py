@@ -25,12 +25,20 @@ class _TrainPoints(IterableDataset):
         return self.dm.batches_per_epoch
 
     def __iter__(self) -> Iterator[dict[str, Tensor]]:
-        trainer = self.dm.trainer
+        dm = self.dm
+        trainer = dm.trainer
         epoch, rank = trainer.current_epoch, trainer.global_rank
-        problem = self.dm.problem
-        fixed = self.dm.sample_batch(problem, epoch, 0, rank) if self.dm.resample == "epoch" else None
-        for b in range(self.dm.batches_per_epoch):
-            yield fixed if fixed is not None else self.dm.sample_batch(problem, epoch, b, rank)
+        problem = dm.problem
+        fixed = dm.sample_batch(problem, epoch, 0, rank) if dm.resample == "epoch" else None
+        pool = None
+        for b in range(dm.batches_per_epoch):
+            batch = fixed if fixed is not None else dm.sample_batch(problem, epoch, b, rank)
+            if dm.adaptive_fraction > 0:
+                if b % dm.adaptive_every == 0:
+                    pool = dm.residual_pool(trainer.lightning_module, epoch, b, rank)
+                batch = dict(batch)
+                batch["collocation"] = dm.mix_adaptive(batch["collocation"], pool, epoch, b, rank)
+            yield batch
 
 
 class _ReferencePoints(IterableDataset):
@@ -75,6 +83,15 @@ class CollocationDataModule(pl.LightningDataModule):
         resample: ``"batch"``: fresh points every step; ``"epoch"``: fresh points every epoch.
         seed: base seed of the point streams.
         eval_batch_size: reference points per validation/test/predict batch.
+        adaptive_fraction: share of each batch's collocation points drawn by residual-based
+            adaptive distribution (RAD, Wu et al. 2023) instead of the sampler; 0 turns it off.
+            Every ``adaptive_every`` steps the current model's PDE residual is evaluated on a pool
+            of ``adaptive_pool`` sampler points, and points are drawn from the pool with
+            probability :math:`\propto |r|^k / \overline{|r|^k} + c`.
+        adaptive_every: steps between pool refreshes.
+        adaptive_pool: candidate points per pool.
+        adaptive_k: exponent ``k`` (larger concentrates on the largest residuals).
+        adaptive_c: floor ``c`` (larger keeps the draw closer to uniform).
     """
 
     def __init__(
@@ -87,8 +104,20 @@ class CollocationDataModule(pl.LightningDataModule):
         resample: Literal["batch", "epoch"] = "batch",
         seed: int = 0,
         eval_batch_size: int = 32768,
+        adaptive_fraction: float = 0.0,
+        adaptive_every: int = 100,
+        adaptive_pool: int = 16384,
+        adaptive_k: float = 1.0,
+        adaptive_c: float = 1.0,
     ) -> None:
         super().__init__()
+        if not 0.0 <= adaptive_fraction <= 1.0:
+            raise ValueError(f"adaptive_fraction must be in [0, 1], got {adaptive_fraction}")
+        for name, value in (("adaptive_every", adaptive_every), ("adaptive_pool", adaptive_pool)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not adaptive_k > 0 or not adaptive_c >= 0:
+            raise ValueError(f"adaptive_k must be > 0 and adaptive_c >= 0, got {adaptive_k}, {adaptive_c}")
         for name, value in (
             ("n_collocation", n_collocation),
             ("n_boundary", n_boundary),
@@ -110,6 +139,11 @@ class CollocationDataModule(pl.LightningDataModule):
         self.resample = resample
         self.seed = seed
         self.eval_batch_size = eval_batch_size
+        self.adaptive_fraction = adaptive_fraction
+        self.adaptive_every = adaptive_every
+        self.adaptive_pool = adaptive_pool
+        self.adaptive_k = adaptive_k
+        self.adaptive_c = adaptive_c
 
     @property
     def problem(self) -> Problem:
@@ -117,9 +151,9 @@ class CollocationDataModule(pl.LightningDataModule):
             raise RuntimeError("CollocationDataModule takes its problem from the trainer's model")
         return self.trainer.lightning_module.problem
 
-    def generator(self, epoch: int, batch: int, rank: int) -> torch.Generator:
-        """An independent generator for one draw, from ``(seed, rank, epoch, batch)``."""
-        state = np.random.SeedSequence([self.seed, rank, epoch, batch]).generate_state(2, np.uint32)
+    def generator(self, epoch: int, batch: int, rank: int, stream: int = 0) -> torch.Generator:
+        """An independent generator for one draw, from ``(seed, rank, epoch, batch, stream)``."""
+        state = np.random.SeedSequence([self.seed, rank, epoch, batch, stream]).generate_state(2, np.uint32)
         return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
 
     def sample_batch(self, problem: Problem, epoch: int, batch: int, rank: int = 0) -> dict[str, Tensor]:
@@ -133,6 +167,32 @@ class CollocationDataModule(pl.LightningDataModule):
             elif name == "initial":
                 out[name] = sample_initial(self.n_initial, lo, hi, problem.time_dim, self.sampler, g)
         return out
+
+    def residual_pool(self, model: pl.LightningModule, epoch: int, batch: int, rank: int) -> tuple[Tensor, Tensor]:
+        """Candidate points ``[P, d]`` and their RAD sampling weights ``[P]`` under ``model``."""
+        problem = model.problem
+        g = self.generator(epoch, batch, rank, stream=1)
+        pool = sample_interior(self.adaptive_pool, problem.lower, problem.upper, self.sampler, g)
+        with torch.enable_grad():  # autograd operators need a graph even here
+            x = pool.to(model.device)
+            d = model.derivatives(model, x, mixed=problem.mixed_derivatives)
+            r = problem.residual(x, d).detach().abs().sum(-1).double().cpu()
+        r = r.pow(self.adaptive_k)
+        weights = r / r.mean().clamp_min(1e-30) + self.adaptive_c
+        weights = torch.where(torch.isfinite(weights), weights, torch.zeros_like(weights))
+        if not weights.sum() > 0:  # a non-finite model: fall back to uniform
+            weights = torch.ones_like(weights)
+        return pool, weights
+
+    def mix_adaptive(self, x: Tensor, pool: tuple[Tensor, Tensor], epoch: int, batch: int, rank: int) -> Tensor:
+        """Replace the first ``adaptive_fraction`` of ``x`` by draws from the weighted pool."""
+        n_adaptive = round(self.adaptive_fraction * x.shape[0])
+        if n_adaptive == 0:
+            return x
+        points, weights = pool
+        g = self.generator(epoch, batch, rank, stream=2)
+        idx = torch.multinomial(weights, n_adaptive, replacement=True, generator=g)
+        return torch.cat([points[idx], x[n_adaptive:]])
 
     def train_dataloader(self) -> DataLoader:
         return DataLoader(_TrainPoints(self), batch_size=None, num_workers=0)

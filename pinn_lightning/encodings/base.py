@@ -47,6 +47,9 @@ class Encoding(nn.Module):
     def out_dim(self) -> int:
         raise NotImplementedError
 
+    def set_step(self, step: int) -> None:
+        """Called by the training loop before each step (for schedules such as coarse-to-fine)."""
+
     def finest_cell_size(self) -> float | None:
         """Finest grid spacing in normalised coordinates, or ``None`` for grid-free encodings.
 

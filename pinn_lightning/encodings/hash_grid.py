@@ -98,6 +98,11 @@ class HashGridEncoding(Encoding):
         interpolation: ``"linear"`` (the paper; pair it with finite differences) or
             ``"smoothstep"`` (usable with autograd derivatives).
         init_scale: table entries start uniform in ``[-init_scale, init_scale]``.
+        coarse_to_fine_steps: if > 0, training starts with ``initial_levels`` active levels
+            (finer levels output zeros) and activates one more level every this many steps. The
+            finest *active* cell is what finite differences take as their step, so the step
+            shrinks with the grid: early steps see a smooth, coarse problem.
+        initial_levels: levels active at step 0 when ``coarse_to_fine_steps > 0``.
         in_dim: input dimension (1 to 4); left ``None`` it is taken from the problem.
     """
 
@@ -111,6 +116,8 @@ class HashGridEncoding(Encoding):
         per_level_scale: float | None = None,
         interpolation: Literal["linear", "smoothstep"] = "linear",
         init_scale: float = 1e-4,
+        coarse_to_fine_steps: int = 0,
+        initial_levels: int = 1,
         in_dim: int | None = None,
     ) -> None:
         if not 1 <= n_levels <= 64:
@@ -141,6 +148,12 @@ class HashGridEncoding(Encoding):
             raise ValueError(f"interpolation must be 'linear' or 'smoothstep', got {interpolation!r}")
         if not init_scale > 0:
             raise ValueError(f"init_scale must be > 0, got {init_scale}")
+        if coarse_to_fine_steps < 0:
+            raise ValueError(f"coarse_to_fine_steps must be >= 0, got {coarse_to_fine_steps}")
+        if not 1 <= initial_levels <= n_levels:
+            raise ValueError(f"initial_levels must be in [1, n_levels={n_levels}], got {initial_levels}")
+        self.coarse_to_fine_steps = coarse_to_fine_steps
+        self.initial_levels = initial_levels
         self.n_levels = n_levels
         self.n_features = n_features
         self.log2_table_size = log2_table_size
@@ -179,6 +192,9 @@ class HashGridEncoding(Encoding):
         self.embeddings = nn.Parameter(
             torch.empty(self.n_features, n_rows).uniform_(-self.init_scale, self.init_scale)
         )
+        # Persistent: a checkpoint taken mid-schedule evaluates with the levels it trained with.
+        start = self.initial_levels if self.coarse_to_fine_steps > 0 else self.n_levels
+        self.register_buffer("active_levels", torch.tensor(start))
         self.n_dense_levels = sum(dense)
         if any(dense[self.n_dense_levels :]):
             raise AssertionError("dense levels must be a prefix: resolutions increase")
@@ -191,8 +207,13 @@ class HashGridEncoding(Encoding):
     def out_dim(self) -> int:
         return self.n_levels * self.n_features
 
+    def set_step(self, step: int) -> None:
+        if self.coarse_to_fine_steps > 0:
+            self.active_levels.fill_(min(self.n_levels, self.initial_levels + step // self.coarse_to_fine_steps))
+
     def finest_cell_size(self) -> float:
-        return 1.0 / self.resolutions[-1]
+        """Cell size of the finest *active* level, in normalised coordinates."""
+        return 1.0 / self.resolutions[int(self.active_levels) - 1]
 
     def level_table_sizes(self) -> list[int]:
         """Rows of the table that each level owns."""
@@ -248,4 +269,6 @@ class HashGridEncoding(Encoding):
     def _forward_with(self, z: Tensor, embeddings: Tensor) -> Tensor:
         rows, weights = self.corner_indices(z)
         out = _InterpolateRows.apply(embeddings, rows, weights.to(embeddings.dtype))  # [F, n, L]
+        if self.coarse_to_fine_steps > 0 and int(self.active_levels) < self.n_levels:
+            out = out * (torch.arange(self.n_levels, device=out.device) < self.active_levels).to(out.dtype)
         return out.transpose(0, 1).reshape(z.shape[0], self.n_features * self.n_levels)

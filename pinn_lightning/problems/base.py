@@ -77,9 +77,14 @@ class Problem(nn.Module):
     def spatial_dims(self) -> tuple[int, ...]:
         return tuple(i for i in range(self.in_dim) if i != self.time_dim)
 
+    hard_constraints: bool = False
+    """Set by problems whose :meth:`output_transform` imposes all conditions exactly."""
+
     @property
     def conditions(self) -> tuple[str, ...]:
-        """Names of the condition point sets this problem trains on."""
+        """Names of the condition point sets this problem trains on (none under hard constraints)."""
+        if self.hard_constraints:
+            return ()
         names = ("boundary",) if self.spatial_dims else ()
         return names + (("initial",) if self.time_dim is not None else ())
 

@@ -27,6 +27,8 @@ class Helmholtz2D(Problem):
         a2: wavenumber factor along y.
         k: Helmholtz wavenumber.
         eval_resolution: evaluation grid points per dimension.
+        hard_constraints: impose the zero boundary value exactly through
+            :math:`u = (1 - x^2)(1 - y^2)\,N(x, y)`; the loss then has the PDE term only.
     """
 
     input_names = ("x", "y")
@@ -37,6 +39,7 @@ class Helmholtz2D(Problem):
         a2: float = 4.0,
         k: float = 1.0,
         eval_resolution: Sequence[int] = (201, 201),
+        hard_constraints: bool = False,
     ) -> None:
         super().__init__(lower=(-1.0, -1.0), upper=(1.0, 1.0), eval_resolution=eval_resolution)
         if not (a1 > 0 and a2 > 0):
@@ -44,6 +47,14 @@ class Helmholtz2D(Problem):
         if not k >= 0:
             raise ValueError(f"k must be >= 0, got {k}")
         self.a1, self.a2, self.k = float(a1), float(a2), float(k)
+        if hard_constraints and not (self.a1.is_integer() and self.a2.is_integer()):
+            raise ValueError(f"hard_constraints need integer a1, a2 (zero boundary value), got a1={a1}, a2={a2}")
+        self.hard_constraints = hard_constraints
+
+    def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
+        if not self.hard_constraints:
+            return u
+        return (1.0 - x[:, 0:1] ** 2) * (1.0 - x[:, 1:2] ** 2) * u
 
     def source(self, x: Tensor) -> Tensor:
         """The right-hand side :math:`q(x, y)`, ``[n, 2] -> [n, 1]``."""

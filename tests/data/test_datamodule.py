@@ -60,3 +60,27 @@ def test_rejects_bad_arguments():
         CollocationDataModule(n_collocation=0)
     with pytest.raises(ValueError, match="sampler must be"):
         CollocationDataModule(sampler="grid")
+
+
+def test_residual_based_adaptive_sampling_follows_the_residual_density():
+    """Zero network on Helmholtz: |r| = |q| ~ |sin(pi x) sin(4 pi y)| =: f. With k=1, c=0 the
+    draws have density f / E[f], so E_draw[f] = E[f^2] / E[f] = (1/4) / (2/pi)^2 = 0.6169."""
+    import math
+
+    from pinn_lightning import FiniteDifferenceDerivatives, PINNModule
+
+    model = PINNModule(Helmholtz2D(), derivatives=FiniteDifferenceDerivatives(step=1e-3))
+    with torch.no_grad():
+        model.network.mlp[-1].weight.zero_()
+        model.network.mlp[-1].bias.zero_()
+    dm = CollocationDataModule(n_collocation=20000, adaptive_fraction=1.0, adaptive_pool=50000, adaptive_c=0.0)
+    pool = dm.residual_pool(model, epoch=0, batch=0, rank=0)
+    x = dm.mix_adaptive(torch.zeros(20000, 2), pool, epoch=0, batch=0, rank=0)
+    f = lambda p: (torch.sin(math.pi * p[:, 0]) * torch.sin(4 * math.pi * p[:, 1])).abs()  # noqa: E731
+    assert f(x).mean().item() == pytest.approx(0.25 / (2 / math.pi) ** 2, abs=0.01)
+    assert f(pool[0]).mean().item() == pytest.approx((2 / math.pi) ** 2, abs=0.01)
+    # half adaptive: the other half of the batch is left as sampled
+    dm.adaptive_fraction = 0.5
+    base = torch.rand(100, 2)
+    mixed = dm.mix_adaptive(base, pool, 0, 0, 0)
+    assert torch.equal(mixed[50:], base[50:]) and not torch.equal(mixed[:50], base[:50])

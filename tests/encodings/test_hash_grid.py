@@ -169,3 +169,18 @@ def test_rejects_bad_configuration():
     enc = HashGridEncoding(in_dim=2)
     with pytest.raises(ValueError, match="built for in_dim=2"):
         enc.bind(3)
+
+
+def test_coarse_to_fine_masks_fine_levels_and_coarsens_the_finest_cell():
+    enc = make(2, n_levels=4, coarse_to_fine_steps=10, initial_levels=2, init_scale=1.0)
+    z = torch.rand(30, 2, dtype=torch.float64)
+    feats = enc(z).view(30, 2, 4)  # [n, F, L]
+    assert feats[..., 2:].abs().max() == 0 and feats[..., :2].abs().min() > 0
+    assert enc.finest_cell_size() == 1.0 / enc.resolutions[1]
+    enc.set_step(25)  # 2 + 25 // 10 = 4 levels
+    assert int(enc.active_levels) == 4 and enc.finest_cell_size() == 1.0 / enc.resolutions[-1]
+    assert enc(z).view(30, 2, 4)[..., 3].abs().min() > 0
+    # the state travels with the checkpoint
+    fresh = make(2, n_levels=4, coarse_to_fine_steps=10, initial_levels=2)
+    fresh.load_state_dict(enc.state_dict())
+    assert int(fresh.active_levels) == 4

@@ -96,3 +96,21 @@ def test_rejects_bad_arguments():
         Burgers1D(nu=0.0)
     with pytest.raises(ValueError, match="eval_t_max"):
         Burgers1D(eval_t_max=2.0)
+
+
+def test_hard_constraints_satisfy_conditions_for_any_network_output():
+    p = Burgers1D(hard_constraints=True)
+    assert p.conditions == ()
+    g = torch.Generator().manual_seed(0)
+    s = torch.rand(50, generator=g, dtype=torch.float64) * 2 - 1
+    t = torch.rand(50, generator=g, dtype=torch.float64)
+    raw = torch.randn(50, 1, generator=g, dtype=torch.float64) * 10  # arbitrary network output
+    initial = torch.stack([s, torch.zeros_like(s)], 1)
+    u0 = p.output_transform(initial, raw)
+    assert p.initial_residual(initial, u0).abs().max().item() < 1e-14
+    for side in (-1.0, 1.0):
+        edge = torch.stack([torch.full_like(t, side), t], 1)
+        assert p.boundary_residual(edge, p.output_transform(edge, raw)).abs().max().item() < 1e-14
+    # inside, the network output still matters
+    inner = torch.stack([s * 0.5, t + 0.1], 1)
+    assert (p.output_transform(inner, raw) - p.output_transform(inner, 2 * raw)).abs().min().item() > 0

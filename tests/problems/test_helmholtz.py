@@ -42,3 +42,15 @@ def test_rejects_bad_arguments():
         Helmholtz2D(a1=0)
     with pytest.raises(ValueError, match="eval_resolution"):
         Helmholtz2D(eval_resolution=(1, 5))
+
+
+def test_hard_constraints_zero_on_the_boundary_for_any_network_output():
+    p = Helmholtz2D(1, 4, 1, hard_constraints=True)
+    assert p.conditions == ()
+    s = torch.linspace(-1, 1, 30, dtype=torch.float64)
+    one = torch.ones_like(s)
+    faces = torch.cat([torch.stack(v, 1) for v in ((s, one), (s, -one), (one, s), (-one, s))])
+    raw = torch.randn(len(faces), 1, dtype=torch.float64) * 10
+    assert p.output_transform(faces, raw).abs().max().item() < 1e-14
+    with pytest.raises(ValueError, match="integer a1, a2"):
+        Helmholtz2D(a1=1.5, hard_constraints=True)

@@ -1,0 +1,216 @@
+"""Time to accuracy: competing PINN configurations under the same wall-clock training budget.
+
+Each method is a shipped config (plus overrides) run through the same LightningCLI path as
+``pinn fit``. The training clock runs from step to step and stops for evaluation, which computes
+the relative L2 error on the problem's whole reference grid at geometrically spaced training
+times. Methods run back to back, interleaved over seeds, with a fixed torch thread count.
+
+    python benchmarks/time_to_accuracy.py --problem burgers --budget-s 180 --seeds 0 1 2 \
+        --out benchmarks/results/
+
+Writes ``<out>/<problem>.json`` (per method: the median over seeds of ``time_to`` each
+threshold, ``best_rel_l2``, ``final_rel_l2``, ``steps_per_s``, ``points_per_s``, and each
+seed's curve) and ``<out>/<problem>.png`` (error against training time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import lightning.pytorch as pl
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pinn_lightning.cli import cli_main  # noqa: E402
+
+THRESHOLDS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
+
+# method name -> (config, overrides). The vanilla baseline is the shipped, tuned config.
+METHODS: dict[str, dict[str, tuple[str, list[str]]]] = {
+    "burgers": {
+        "vanilla_mlp_autograd": ("burgers_mlp_autograd.yaml", []),
+        "mlp_fd": (
+            "burgers_mlp_autograd.yaml",
+            ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", "--model.derivatives.init_args.step=0.002"],
+        ),
+        "hash_fd": ("burgers_hash_fd.yaml", []),
+        "hash_smoothstep_autograd": (
+            "burgers_hash_fd.yaml",
+            ["--model.encoding.init_args.interpolation=smoothstep", "--model.derivatives=pinn_lightning.AutogradDerivatives"],
+        ),
+    },
+    "helmholtz": {
+        "vanilla_mlp_autograd": ("helmholtz_mlp_autograd.yaml", []),
+        "mlp_fd": (
+            "helmholtz_mlp_autograd.yaml",
+            ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", "--model.derivatives.init_args.step=0.005"],
+        ),
+        "hash_fd": ("helmholtz_hash_fd.yaml", []),
+        "hash_smoothstep_autograd": (
+            "helmholtz_hash_fd.yaml",
+            ["--model.encoding.init_args.interpolation=smoothstep", "--model.derivatives=pinn_lightning.AutogradDerivatives"],
+        ),
+    },
+}
+
+
+class BudgetClock(pl.Callback):
+    """Accumulates training time between steps, evaluates at geometric times, stops at the budget."""
+
+    def __init__(self, budget_s: float, first_eval_s: float = 1.0, eval_factor: float = 1.12) -> None:
+        self.budget_s = budget_s
+        self.next_eval = first_eval_s
+        self.eval_factor = eval_factor
+        self.train_time = 0.0
+        self.curve: list[tuple[float, int, float]] = []  # (train seconds, step, rel_l2)
+        self._last = None
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        self._last = time.perf_counter()
+
+    def _evaluate(self, trainer, pl_module) -> None:
+        was_training = pl_module.training
+        pl_module.eval()
+        err = pl_module.reference_error()
+        pl_module.train(was_training)
+        self.curve.append((self.train_time, trainer.global_step, err))
+        if not math.isfinite(err):
+            trainer.should_stop = True
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        self.train_time += time.perf_counter() - self._last
+        done = self.train_time >= self.budget_s
+        if self.train_time >= self.next_eval or done:
+            self._evaluate(trainer, pl_module)
+            while self.next_eval <= self.train_time:
+                self.next_eval *= self.eval_factor
+        if done:
+            trainer.should_stop = True
+        self._last = time.perf_counter()  # evaluation time is not training time
+
+
+def run_method(config: str, overrides: list[str], seed: int, budget_s: float, workdir: str) -> dict:
+    args = [
+        "--config", str(ROOT / "configs" / config), *overrides,
+        f"--seed_everything={seed}", f"--data.seed={seed}",
+        "--trainer.max_steps=-1", "--trainer.max_epochs=-1", "--trainer.limit_val_batches=0",
+        "--trainer.enable_progress_bar=false", "--trainer.enable_model_summary=false",
+        "--trainer.enable_checkpointing=false", "--trainer.callbacks=[]",
+        "--trainer.logger=false",
+        f"--trainer.default_root_dir={workdir}",
+    ]  # fmt: skip
+    argv, sys.argv = sys.argv, ["pinn"]  # LightningCLI reads sys.argv too; give it only `args`
+    try:
+        cli = cli_main(args, run=False)
+    finally:
+        sys.argv = argv
+    clock = BudgetClock(budget_s)
+    cli.trainer.callbacks.append(clock)
+    cli.trainer.fit(cli.model, cli.datamodule)
+    steps = cli.trainer.global_step
+    n_points = cli.datamodule.n_collocation
+    curve = clock.curve
+    errors = [e for _, _, e in curve]
+    time_to = {}
+    for thr in THRESHOLDS:
+        hit = next((t for t, _, e in curve if e <= thr), None)
+        time_to[f"{thr:g}"] = None if hit is None else round(hit, 2)
+    return {
+        "seed": seed,
+        "steps": steps,
+        "train_s": round(clock.train_time, 2),
+        "steps_per_s": round(steps / clock.train_time, 3),
+        "points_per_s": round(steps * n_points / clock.train_time, 1),
+        "best_rel_l2": min(errors),
+        "final_rel_l2": errors[-1],
+        "time_to": time_to,
+        "curve": [(round(t, 3), s, e) for t, s, e in curve],
+    }
+
+
+def median_or_none(values: list[float | None]) -> float | None:
+    """Median treating ``None`` (not reached) as +inf; ``None`` if the median is not reached."""
+    vals = sorted(math.inf if v is None else v for v in values)
+    med = statistics.median(vals)
+    return None if math.isinf(med) else med
+
+
+def summarise(runs: list[dict]) -> dict:
+    out = {
+        key: statistics.median(r[key] for r in runs)
+        for key in ("steps_per_s", "points_per_s", "best_rel_l2", "final_rel_l2")
+    }
+    out["time_to"] = {k: median_or_none([r["time_to"][k] for r in runs]) for k in runs[0]["time_to"]}
+    out["seeds"] = runs
+    return out
+
+
+def plot(results: dict, problem: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, (name, res) in enumerate(results["methods"].items()):
+        color = f"C{i}"
+        for j, run in enumerate(res["seeds"]):
+            t = [max(c[0], 1e-2) for c in run["curve"]]
+            e = [c[2] for c in run["curve"]]
+            ax.plot(t, e, color=color, alpha=0.8 if j == 0 else 0.35, label=name if j == 0 else None)
+    for thr in (1e-2, 1e-3):
+        ax.axhline(thr, color="grey", lw=0.6, ls="--")
+    ax.set(xscale="log", yscale="log", xlabel="training time [s] (evaluation excluded)", ylabel="relative L2 error")
+    ax.set_title(f"{problem}: {results['threads']} torch thread(s), budget {results['budget_s']:g} s, seeds {results['seeds']}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--problem", choices=sorted(METHODS), required=True)
+    parser.add_argument("--budget-s", type=float, default=180.0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--methods", nargs="+", default=None, help="subset of methods (default: all)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    methods = {k: v for k, v in METHODS[args.problem].items() if args.methods is None or k in args.methods}
+    runs: dict[str, list[dict]] = {name: [] for name in methods}
+    with tempfile.TemporaryDirectory() as workdir:
+        for seed in args.seeds:  # interleave: every method once per seed, back to back
+            for name, (config, overrides) in methods.items():
+                run = run_method(config, overrides, seed, args.budget_s, workdir)
+                runs[name].append(run)
+                print(f"{args.problem} {name} seed={seed}: steps/s={run['steps_per_s']:.2f} "
+                      f"best={run['best_rel_l2']:.3e} final={run['final_rel_l2']:.3e} time_to={run['time_to']}", flush=True)
+    results = {
+        "problem": args.problem,
+        "budget_s": args.budget_s,
+        "seeds": args.seeds,
+        "threads": args.threads,
+        "command": "python " + " ".join(sys.argv),
+        "torch": torch.__version__,
+        "methods": {name: summarise(r) for name, r in runs.items()},
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{args.problem}.json").write_text(json.dumps(results, indent=1))
+    plot(results, args.problem, args.out / f"{args.problem}.png")
+    for name, res in results["methods"].items():
+        print(f"{name:26s} steps/s {res['steps_per_s']:8.2f}  best {res['best_rel_l2']:.3e}  time_to {res['time_to']}")
+
+
+if __name__ == "__main__":
+    main()
