@@ -4,7 +4,7 @@ Multi-resolution hash encoding + finite-difference derivatives (Huang & Alkhalif
 with the vanilla PINN (MLP + autograd) as an interchangeable configuration.
 """
 
-from .callbacks import FitSummary
+from .callbacks import DerivativeSmoothnessMonitor, FitSummary, SolutionSnapshot, collocation_points
 from .data import CollocationDataModule
 from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
 from .encodings import Encoding, FourierFeatureEncoding, HashGridEncoding, IdentityEncoding
@@ -20,6 +20,7 @@ __all__ = [
     "Burgers1D",
     "CollocationDataModule",
     "DerivativeOperator",
+    "DerivativeSmoothnessMonitor",
     "Encoding",
     "FieldDerivatives",
     "FieldNetwork",
@@ -32,6 +33,8 @@ __all__ = [
     "PINNModule",
     "Problem",
     "RelativeL2Error",
+    "SolutionSnapshot",
     "cole_hopf_solution",
+    "collocation_points",
     "relative_l2_error",
 ]

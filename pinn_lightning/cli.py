@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from lightning.pytorch.cli import LightningCLI
 
 from .callbacks import FitSummary
@@ -25,7 +28,13 @@ def cli_main(args: list[str] | None = None, run: bool = True) -> LightningCLI:
 
 
 def main() -> None:
-    """Console-script entry point (must return ``None``)."""
+    """Console-script entry point (must return ``None``).
+
+    Like ``python -m``, the working directory is importable, so a config can name
+    ``class_path: my_problems.MyPDE`` for a ``my_problems.py`` next to it.
+    """
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     cli_main()
 
 

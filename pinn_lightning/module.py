@@ -6,7 +6,7 @@ import lightning.pytorch as pl
 import torch
 from torch import Tensor
 
-from .derivatives import AutogradDerivatives, DerivativeOperator
+from .derivatives import AutogradDerivatives, DerivativeOperator, FiniteDifferenceDerivatives
 from .encodings import Encoding
 from .metrics import RelativeL2Error
 from .network import Activation, FieldNetwork
@@ -42,6 +42,13 @@ class PINNModule(pl.LightningModule):
         lr_decay_rate: the learning rate is multiplied by this every ``lr_decay_steps`` steps
             (smoothly: ``lr * rate ** (step / lr_decay_steps)``); 1 keeps it constant.
         lr_decay_steps: steps per decay by ``lr_decay_rate``.
+        lbfgs_start: global step from which L-BFGS (strong Wolfe line search) replaces Adam;
+            ``None``: Adam only. Each L-BFGS step runs up to ``lbfgs_max_iter`` iterations on
+            that step's batch (use ``data.resample: epoch`` to keep the points fixed longer).
+            Both optimizers live in checkpoints, so either phase resumes.
+        lbfgs_lr: L-BFGS step length.
+        lbfgs_max_iter: L-BFGS iterations per training step.
+        lbfgs_history: L-BFGS memory.
         compile: run the network through ``torch.compile`` in training steps (finite
             differences only: compiled double backward is not supported). Compilation takes
             tens of seconds at the first step; training evaluates one input shape per step
@@ -60,6 +67,10 @@ class PINNModule(pl.LightningModule):
         lr: float = 1e-3,
         lr_decay_rate: float = 1.0,
         lr_decay_steps: int = 1000,
+        lbfgs_start: int | None = None,
+        lbfgs_lr: float = 1.0,
+        lbfgs_max_iter: int = 20,
+        lbfgs_history: int = 50,
         compile: bool = False,
     ) -> None:
         super().__init__()
@@ -69,6 +80,13 @@ class PINNModule(pl.LightningModule):
             raise ValueError(f"lr_decay_rate must be in (0, 1], got {lr_decay_rate}")
         if lr_decay_steps < 1:
             raise ValueError(f"lr_decay_steps must be >= 1, got {lr_decay_steps}")
+        if lbfgs_start is not None and lbfgs_start < 0:
+            raise ValueError(f"lbfgs_start must be >= 0 (or null for Adam only), got {lbfgs_start}")
+        if not lbfgs_lr > 0 or lbfgs_max_iter < 1 or lbfgs_history < 1:
+            raise ValueError(
+                f"lbfgs_lr must be > 0 and lbfgs_max_iter, lbfgs_history >= 1, got "
+                f"{lbfgs_lr}, {lbfgs_max_iter}, {lbfgs_history}"
+            )
         terms = ("pde",) + problem.conditions
         weights = dict(loss_weights or {})
         for name, value in weights.items():
@@ -78,6 +96,8 @@ class PINNModule(pl.LightningModule):
                 raise ValueError(f"loss_weights[{name!r}] must be >= 0, got {value}")
         self.loss_weights = {name: float(weights.get(name, 1.0)) for name in terms}
         self.save_hyperparameters(ignore=["problem", "encoding", "derivatives"])
+        # Two optimizers (Adam, then L-BFGS) are switched by step: manual optimization.
+        self.automatic_optimization = False
         self.problem = problem
         self.network = FieldNetwork(
             problem.lower, problem.upper, problem.out_dim, encoding, hidden_width, hidden_layers, activation
@@ -128,12 +148,68 @@ class PINNModule(pl.LightningModule):
     def on_train_batch_start(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         self.network.encoding.set_step(self.global_step)
 
+    @property
+    def lbfgs_active(self) -> bool:
+        """Whether this step belongs to the L-BFGS phase."""
+        start = self.hparams.lbfgs_start
+        return start is not None and self.global_step >= start
+
+    def total_loss(self, terms: dict[str, Tensor]) -> Tensor:
+        return sum(self.loss_weights[name] * value for name, value in terms.items())
+
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
-        terms = self.loss_terms(batch)
-        loss = sum(self.loss_weights[name] * value for name, value in terms.items())
+        optimizers = self.optimizers()
+        adam, lbfgs = optimizers if isinstance(optimizers, list) else (optimizers, None)
+        if self.lbfgs_active:
+            seen: dict[str, dict[str, Tensor]] = {}
+
+            def closure() -> Tensor:
+                lbfgs.zero_grad()
+                terms = self.loss_terms(batch)
+                loss = self.total_loss(terms)
+                self.manual_backward(loss)
+                seen["terms"] = terms
+                # Every rank must see the same objective, or ranks take different numbers of
+                # closure calls and hang (DDP); the gradients are already averaged.
+                return self.trainer.strategy.reduce(loss.detach(), reduce_op="mean")
+
+            lbfgs.step(closure=closure)
+            terms = seen["terms"]
+            loss = self.total_loss(terms)
+        else:
+            terms = self.loss_terms(batch)
+            loss = self.total_loss(terms)
+            adam.zero_grad()
+            self.manual_backward(loss)
+            adam.step()
+            self.lr_schedulers().step()
         self.log("train/loss", loss, prog_bar=True)
         self.log_dict({f"train/loss_{name}": value for name, value in terms.items()})
+        self.log_dict(self.grid_state())
         return loss
+
+    def grid_state(self) -> dict[str, float]:
+        """Active hash levels and the FD step per input (what coarse-to-fine changes), as floats."""
+        state = {}
+        active = getattr(self.network.encoding, "active_levels", None)
+        if active is not None:
+            state["grid/active_levels"] = float(active)
+        if isinstance(self.derivatives, FiniteDifferenceDerivatives):
+            names = self.problem.input_names or tuple(f"x{i}" for i in range(self.problem.in_dim))
+            steps = self.derivatives.steps(self, self.problem.in_dim, torch.zeros(()))
+            state.update({f"grid/fd_step_{name}": h for name, h in zip(names, steps.tolist())})
+        return state
+
+    def hparams_summary(self) -> dict[str, float | int | str | bool]:
+        """Flat, TensorBoard-friendly description of the run: module hyperparameters plus the
+        problem, encoding and derivative classes and their scalar settings."""
+        summary = {k: v for k, v in self.hparams.items() if isinstance(v, (int, float, str, bool))}
+        for prefix, obj in (("problem", self.problem), ("encoding", self.network.encoding), ("derivatives", self.derivatives)):
+            summary[prefix] = type(obj).__name__
+            for key, value in vars(obj).items():
+                if not key.startswith("_") and key != "training" and isinstance(value, (int, float, str, bool)):
+                    summary[f"{prefix}.{key}"] = value
+        return summary
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         x, u_ref = batch
@@ -159,7 +235,17 @@ class PINNModule(pl.LightningModule):
         return self(batch)
 
     def configure_optimizers(self):
-        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
-        gamma = self.hparams.lr_decay_rate ** (1.0 / self.hparams.lr_decay_steps)
-        scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=gamma)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+        hp = self.hparams
+        adam = torch.optim.Adam(self.parameters(), lr=hp.lr)
+        gamma = hp.lr_decay_rate ** (1.0 / hp.lr_decay_steps)
+        scheduler = torch.optim.lr_scheduler.ExponentialLR(adam, gamma=gamma)
+        if hp.lbfgs_start is None:
+            return {"optimizer": adam, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+        lbfgs = torch.optim.LBFGS(
+            self.parameters(),
+            lr=hp.lbfgs_lr,
+            max_iter=hp.lbfgs_max_iter,
+            history_size=hp.lbfgs_history,
+            line_search_fn="strong_wolfe",
+        )
+        return [adam, lbfgs], [{"scheduler": scheduler, "interval": "step"}]

@@ -75,10 +75,13 @@ def test_fit_reduces_error_then_validate_and_test_reproduce_it(tmp_path, monkeyp
     assert cli_test.trainer.callback_metrics["test/rel_l2"].item() == pytest.approx(best.best_model_score.item(), rel=1e-5)
 
 
-def test_console_script_runs(tmp_path):
+def test_console_script_runs_and_imports_problems_from_the_working_directory(tmp_path):
+    (tmp_path / "my_pdes.py").write_text(
+        "from pinn_lightning import Helmholtz2D\n\nclass Wavy(Helmholtz2D):\n    pass\n"
+    )
     pinn = Path(sys.executable).with_name("pinn")
     out = subprocess.run(
-        [str(pinn), "fit", "--config", str(ROOT / "configs/burgers_mlp_autograd.yaml"), *_short(tmp_path, 20)],
+        [str(pinn), "fit", "--config", str(ROOT / "configs/helmholtz_mlp_autograd.yaml"), "--model.problem=my_pdes.Wavy", *_short(tmp_path, 20)],
         capture_output=True,
         text=True,
         timeout=300,

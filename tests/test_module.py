@@ -46,3 +46,47 @@ def test_rejects_bad_arguments():
         PINNModule(Burgers1D(), compile=True)
     with pytest.raises(ValueError, match="lr must be > 0"):
         PINNModule(Burgers1D(), lr=0.0)
+
+
+def _fit(module, steps, tmp_path, ckpt_path=None, **trainer_kw):
+    import lightning.pytorch as pl
+
+    from pinn_lightning.tensorboard import read_scalars
+
+    dm = CollocationDataModule(n_collocation=256, n_boundary=64, batches_per_epoch=100, resample="epoch")
+    trainer = pl.Trainer(
+        max_steps=steps,
+        logger=pl.loggers.TensorBoardLogger(tmp_path, name="run"),
+        log_every_n_steps=1,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        limit_val_batches=0,
+        inference_mode=False,
+        **trainer_kw,
+    )
+    trainer.fit(module, dm, ckpt_path=ckpt_path)
+    return trainer, [v for _, v, _ in read_scalars(trainer.logger.log_dir)["train/loss"]]
+
+
+def test_lbfgs_phase_decreases_the_loss_monotonically_and_resumes(tmp_path):
+    """A fixed batch (resample=epoch): L-BFGS with strong Wolfe line search never increases the loss."""
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    from pinn_lightning import Helmholtz2D
+
+    torch.manual_seed(0)
+    make = lambda: PINNModule(Helmholtz2D(), hidden_width=16, hidden_layers=2, lr=1e-2, lbfgs_start=3, lbfgs_max_iter=5)  # noqa: E731
+    ckpt = ModelCheckpoint(dirpath=tmp_path / "ckpt", save_last=True, every_n_train_steps=1, save_top_k=-1)
+    trainer, losses = _fit(make(), 4, tmp_path, callbacks=[ckpt])  # all in epoch 0: the same points throughout
+    assert trainer.global_step == 4 and len(losses) == 4
+    lbfgs_losses = losses[3:]
+    adam_state = trainer.optimizers[0].state_dict()["state"]
+    assert len(adam_state) > 0  # Adam trained steps 0..2
+    # resume from the checkpoint of step 4 (in the L-BFGS phase) and continue on the same points
+    trainer2, losses2 = _fit(make(), 8, tmp_path, ckpt_path=str(tmp_path / "ckpt" / "last.ckpt"))
+    assert trainer2.global_step == 8
+    lbfgs_state = trainer2.optimizers[1].state_dict()["state"]
+    assert lbfgs_state[0]["n_iter"] > 5  # restored and continued, not restarted
+    tail = lbfgs_losses + losses2
+    assert all(b <= a * (1 + 1e-6) for a, b in zip(tail, tail[1:])), tail
+    assert tail[-1] < tail[0]

@@ -1,6 +1,7 @@
 """The README's custom-problem example works as written: the class and the CLI command."""
 
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -28,9 +29,9 @@ def test_readme_custom_problem(tmp_path, monkeypatch):
     assert p.residual(x, FiniteDifferenceDerivatives(step=1e-4)(p.solution, x)).abs().max() < 1e-6
 
     command = re.search(r"pinn fit --config (\S+) (--model.problem my_problems.Heat1D[^\n]*)", readme)
-    args = ["fit", "--config", str(ROOT / command.group(1)), *command.group(2).split()]
+    args = ["fit", "--config", str(ROOT / command.group(1)), *shlex.split(command.group(2))]
     cli = cli_main(
-        args + ["--trainer.max_steps=200", "--trainer.enable_progress_bar=false", f"--trainer.logger.init_args.save_dir={tmp_path}"]
+        args + ["--trainer.max_steps=300", "--trainer.enable_progress_bar=false", f"--trainer.logger.init_args.save_dir={tmp_path}"]
     )
     assert type(cli.model.problem).__name__ == "Heat1D" and cli.model.problem.alpha == 0.05
-    assert cli.model.reference_error() < 0.5
+    assert cli.model.reference_error() < 0.3  # 0.14 measured; an untrained model is at ~1

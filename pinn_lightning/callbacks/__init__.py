@@ -1,5 +1,18 @@
 """Lightning callbacks of the framework."""
 
-from .fit_summary import FitSummary
+from torch import Tensor
 
-__all__ = ["FitSummary"]
+from .derivative_smoothness import DerivativeSmoothnessMonitor
+from .fit_summary import FitSummary
+from .solution_snapshot import SolutionSnapshot
+
+
+def collocation_points(batch: dict[str, Tensor] | tuple[Tensor, ...] | Tensor) -> int:
+    """Samples per batch for ``lightning.pytorch.callbacks.ThroughputMonitor``: the collocation
+    points of a training batch, the reference points of a validation/test/predict batch."""
+    if isinstance(batch, dict):
+        return batch["collocation"].shape[0]
+    return (batch[0] if isinstance(batch, (tuple, list)) else batch).shape[0]
+
+
+__all__ = ["DerivativeSmoothnessMonitor", "FitSummary", "SolutionSnapshot", "collocation_points"]

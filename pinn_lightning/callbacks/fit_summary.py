@@ -12,7 +12,8 @@ from typing_extensions import override
 class FitSummary(pl.Callback):
     """At the end of ``fit``, print the final model's relative L2 error on the problem's whole
     reference grid (whether or not the last step was validated), the step count, wall time,
-    TensorBoard directory and best checkpoint.
+    TensorBoard directory and best checkpoint; log the hyperparameters with that error as
+    ``hp_metric`` (TensorBoard's HPARAMS tab).
 
     Args:
         eval_batch_size: reference points per forward pass.
@@ -36,6 +37,9 @@ class FitSummary(pl.Callback):
             err = pl_module.reference_error(self.eval_batch_size)
         except NotImplementedError:  # a problem without reference solution
             err = None
+        if err is not None and trainer.logger is not None:
+            # The HPARAMS tab: the run's settings against its final error.
+            trainer.logger.log_hyperparams(pl_module.hparams_summary(), {"hp_metric": err})
         if err is not None:
             lines.append(f"pinn: final rel_l2 = {err:.4e} (relative L2 error of the last model on the reference grid)")
         ckpt = trainer.checkpoint_callback

@@ -32,8 +32,9 @@ class _AutogradResult(FieldDerivatives):
         if (k, i) not in self._hess:
             first = self._first(k)[:, i]
             if first.requires_grad:
+                # retain: the other dimensions' second derivatives reuse this graph
                 (g,) = torch.autograd.grad(
-                    first.sum(), self.x, create_graph=self.create_graph, allow_unused=True
+                    first.sum(), self.x, create_graph=self.create_graph, retain_graph=True, allow_unused=True
                 )
             else:
                 g = None

@@ -149,3 +149,10 @@ def test_step_validation_and_missing_grid():
         FiniteDifferenceDerivatives(step_factor=0.0)
     with pytest.raises(ValueError, match="set `step` explicitly"):
         FiniteDifferenceDerivatives()(f2d, torch.rand(3, 2))
+
+
+def test_autograd_without_create_graph_gives_every_second_derivative(x2d):
+    d = AutogradDerivatives(create_graph=False)(f2d, x2d)
+    _, d2 = f2d_exact(x2d)
+    for key in ((0, 0), (1, 1), (0, 1)):
+        torch.testing.assert_close(d.d2(*key).detach(), d2[key], rtol=0, atol=1e-10)
