@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 
 from lightning.pytorch.cli import LightningCLI
 
 from .callbacks import FitSummary
 from .data import CollocationDataModule
-from .module import PINNModule
+from .module import NonFiniteLossError, PINNModule
 
 
 def cli_main(args: list[str] | None = None, run: bool = True) -> LightningCLI:
@@ -27,15 +28,41 @@ def cli_main(args: list[str] | None = None, run: bool = True) -> LightningCLI:
     )
 
 
-def main() -> None:
+# Errors that mean "this configuration or input is wrong": reported in one line, no traceback.
+USER_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NonFiniteLossError)
+
+
+def main(args: list[str] | None = None) -> None:
     """Console-script entry point (must return ``None``).
 
     Like ``python -m``, the working directory is importable, so a config can name
-    ``class_path: my_problems.MyPDE`` for a ``my_problems.py`` next to it.
+    ``class_path: my_problems.MyPDE`` for a ``my_problems.py`` next to it. A bad value, a
+    missing or mismatched checkpoint or a non-finite loss ends the command with one line on
+    stderr (``pinn: error: ...``) and exit status 2 (1 for a non-finite loss);
+    ``PINN_TRACEBACK=1`` shows the traceback instead.
     """
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    cli_main()
+    try:
+        cli_main(args)
+    except USER_ERRORS as err:
+        if os.environ.get("PINN_TRACEBACK"):
+            raise
+        print(f"pinn: error: {type(err).__name__}: {err}", file=sys.stderr, flush=True)
+        sys.exit(1 if isinstance(err, NonFiniteLossError) else 2)
+    except (pickle.UnpicklingError, EOFError) as err:
+        if os.environ.get("PINN_TRACEBACK"):
+            raise
+        print(f"pinn: error: cannot read checkpoint (corrupt, truncated or not a checkpoint): {str(err).splitlines()[0]}",
+              file=sys.stderr, flush=True)  # fmt: skip
+        sys.exit(2)
+    except RuntimeError as err:
+        # torch's state-dict mismatch (a checkpoint of another model) is a RuntimeError
+        if "state_dict" not in str(err) or os.environ.get("PINN_TRACEBACK"):
+            raise
+        first = str(err).strip().splitlines()[0]
+        print(f"pinn: error: the checkpoint does not match this model/config: {first}", file=sys.stderr, flush=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

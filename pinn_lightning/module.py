@@ -13,6 +13,10 @@ from .network import Activation, FieldNetwork
 from .problems import Problem
 
 
+class NonFiniteLossError(FloatingPointError):
+    """A loss term became NaN or infinite; the message names the term and the step."""
+
+
 class PINNModule(pl.LightningModule):
     r"""A physics-informed neural network for one :class:`~pinn_lightning.problems.Problem`.
 
@@ -105,10 +109,25 @@ class PINNModule(pl.LightningModule):
         self.derivatives = derivatives if derivatives is not None else AutogradDerivatives()
         if compile and isinstance(self.derivatives, AutogradDerivatives):
             raise ValueError("compile=True needs FiniteDifferenceDerivatives: compiled networks do not support double backward")
+        if isinstance(self.derivatives, FiniteDifferenceDerivatives):
+            self._check_fd_step()
         # Not a registered submodule: it shares the network's parameters and must not duplicate them in checkpoints.
         object.__setattr__(self, "_compiled_network", torch.compile(self.network) if compile else None)
         self.val_rel_l2 = RelativeL2Error()
         self.test_rel_l2 = RelativeL2Error()
+
+    def _check_fd_step(self) -> None:
+        """FD steps must be well inside the domain and well above float32 resolution."""
+        names = self.problem.input_names or tuple(f"x{i}" for i in range(self.problem.in_dim))
+        steps = self.derivatives.steps(self, self.problem.in_dim, torch.zeros((), dtype=torch.float64))
+        for name, h, lo, hi in zip(names, steps.tolist(), self.problem.lower, self.problem.upper):
+            extent = hi - lo
+            if h > 0.25 * extent:
+                raise ValueError(f"finite-difference step for {name} is {h:g}, more than a quarter of the domain "
+                                 f"[{lo:g}, {hi:g}]: allowed range ({1e-5 * extent:g}, {0.25 * extent:g}]")  # fmt: skip
+            if h < 1e-5 * extent:
+                raise ValueError(f"finite-difference step for {name} is {h:g}, below float32 resolution for a second "
+                                 f"difference on [{lo:g}, {hi:g}]: allowed range ({1e-5 * extent:g}, {0.25 * extent:g}]")  # fmt: skip
 
     def forward(self, x: Tensor) -> Tensor:  # [n, d] -> [n, m]
         compiled = self._compiled_network is not None and self.training and torch.is_grad_enabled()
@@ -176,9 +195,11 @@ class PINNModule(pl.LightningModule):
             lbfgs.step(closure=closure)
             terms = seen["terms"]
             loss = self.total_loss(terms)
+            self._check_finite(terms, loss)
         else:
             terms = self.loss_terms(batch)
             loss = self.total_loss(terms)
+            self._check_finite(terms, loss)  # before the update: the weights stay finite
             adam.zero_grad()
             self.manual_backward(loss)
             adam.step()
@@ -187,6 +208,16 @@ class PINNModule(pl.LightningModule):
         self.log_dict({f"train/loss_{name}": value for name, value in terms.items()})
         self.log_dict(self.grid_state())
         return loss
+
+    def _check_finite(self, terms: dict[str, Tensor], loss: Tensor) -> None:
+        if torch.isfinite(loss):
+            return
+        bad = [name for name, value in terms.items() if not torch.isfinite(value)] or list(terms)
+        values = ", ".join(f"{name}={terms[name].item()}" for name in bad)
+        raise NonFiniteLossError(
+            f"non-finite loss at step {self.global_step}: {values}; training stopped, the last checkpoint "
+            f"written before this step is intact"
+        )
 
     def grid_state(self) -> dict[str, float]:
         """Active hash levels and the FD step per input (what coarse-to-fine changes), as floats."""
@@ -210,6 +241,20 @@ class PINNModule(pl.LightningModule):
                 if not key.startswith("_") and key != "training" and isinstance(value, (int, float, str, bool)):
                     summary[f"{prefix}.{key}"] = value
         return summary
+
+    def _require_reference(self) -> None:
+        problem = type(self.problem)
+        if problem.solution is Problem.solution and problem.compute_reference is Problem.compute_reference:
+            raise ValueError(
+                f"{problem.__name__} has no reference solution for val/rel_l2 and test/rel_l2: implement "
+                f"solution() or compute_reference(), or turn validation off (trainer.limit_val_batches: 0)"
+            )
+
+    def on_validation_start(self) -> None:
+        self._require_reference()
+
+    def on_test_start(self) -> None:
+        self._require_reference()
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         x, u_ref = batch
