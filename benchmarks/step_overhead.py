@@ -62,7 +62,7 @@ def raw_loop(config: str, steps: int, workdir: str) -> list[float]:
     times = []
     last = time.perf_counter()
     for step in range(steps):
-        batch = dm.sample_batch(model.problem, step // dm.batches_per_epoch, step % dm.batches_per_epoch)
+        batch = dm.sample_batch(model.problem, step)
         model.network.encoding.set_step(step)
         loss = model.total_loss(model.loss_terms(batch))
         adam.zero_grad()

@@ -6,6 +6,8 @@ import os
 import pickle
 import sys
 
+from pathlib import Path
+
 from lightning.pytorch.cli import LightningCLI
 
 from .callbacks import FitSummary
@@ -13,9 +15,49 @@ from .data import CollocationDataModule
 from .module import NonFiniteLossError, PINNModule
 
 
+class PINNCLI(LightningCLI):
+    """LightningCLI whose ``--ckpt_path last`` finds the newest ``last.ckpt`` of this config's runs.
+
+    Lightning looks for ``last`` only in the *new* run's checkpoint directory, which with the
+    default versioned log directories silently starts training from scratch. Here ``last``
+    resolves to the most recent ``<save_dir>/<name>/version_*/checkpoints/last*.ckpt`` (unless
+    the checkpoint callback has a fixed ``dirpath`` holding one), and finding none is an error.
+    """
+
+    def _resolve_last(self, subcommand: str) -> None:
+        config = self.config_init[subcommand]
+        if config.get("ckpt_path") != "last":
+            return
+        callback = self.trainer.checkpoint_callback
+        if callback is not None and callback.dirpath and Path(callback.dirpath, "last.ckpt").exists():
+            return  # Lightning resolves it itself
+        logger = self.trainer.logger
+        root = Path(logger.root_dir if logger is not None and getattr(logger, "root_dir", None) else self.trainer.default_root_dir)
+        found = sorted(root.glob("version_*/checkpoints/last*.ckpt"), key=lambda p: p.stat().st_mtime)
+        if not found:
+            raise FileNotFoundError(
+                f"--ckpt_path last: no last.ckpt under {root}/version_*/checkpoints; nothing to resume "
+                f"(drop --ckpt_path to start a new run)"
+            )
+        config["ckpt_path"] = str(found[-1])
+        print(f"pinn: resuming from {found[-1]}", flush=True)
+
+    def before_fit(self) -> None:
+        self._resolve_last("fit")
+
+    def before_validate(self) -> None:
+        self._resolve_last("validate")
+
+    def before_test(self) -> None:
+        self._resolve_last("test")
+
+    def before_predict(self) -> None:
+        self._resolve_last("predict")
+
+
 def cli_main(args: list[str] | None = None, run: bool = True) -> LightningCLI:
     """Build (and with ``run`` execute) the CLI; ``args`` replaces ``sys.argv[1:]``."""
-    return LightningCLI(
+    return PINNCLI(
         PINNModule,
         CollocationDataModule,
         args=args,

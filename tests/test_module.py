@@ -18,7 +18,7 @@ def test_loss_terms_match_separate_evaluation_in_one_forward_pass(operator):
     torch.manual_seed(0)
     p = Burgers1D()
     m = PINNModule(p, HashGridEncoding(init_scale=0.1), derivatives=operator).double()
-    batch = {k: v.double() for k, v in CollocationDataModule(n_collocation=64, n_boundary=16, n_initial=8).sample_batch(p, 0, 0).items()}
+    batch = {k: v.double() for k, v in CollocationDataModule(n_collocation=64, n_boundary=16, n_initial=8).sample_batch(p, 0).items()}
     calls = []
     m.network.register_forward_hook(lambda mod, inp, out: calls.append(inp[0].shape[0]))
     terms = m.loss_terms(batch)

@@ -50,3 +50,68 @@ def test_nan_stops_at_once_naming_term_and_step_and_keeps_the_checkpoint(tmp_pat
     ckpt = torch.load(ckpt_dir / "last.ckpt", weights_only=True)
     assert ckpt["global_step"] == 3  # steps 0, 1, 2 trained; step 3 stopped before its update
     assert all(torch.isfinite(v).all() for v in ckpt["state_dict"].values() if v.is_floating_point())
+
+
+def _pinn(args, env_extra=None, **kw):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    pinn = Path(sys.executable).with_name("pinn")
+    return subprocess.Popen([str(pinn), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+
+
+def _losses(run_dir):
+    from pinn_lightning.tensorboard import read_scalars
+
+    return {step: value for step, value, _ in read_scalars(run_dir)["train/loss"]}
+
+
+def test_killed_run_resumes_with_the_same_loss_curve(tmp_path):
+    """SIGKILL a real `pinn fit` mid-epoch, resume with --ckpt_path last: the loss curve after
+    the checkpoint equals the uninterrupted run's step for step (bitwise, CPU, 1 thread)."""
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    common = [
+        "fit", "--config", str(root / "configs/helmholtz_hash_fd.yaml"), "--seed_everything=7",
+        "--data.n_collocation=512", "--data.n_boundary=128", "--data.batches_per_epoch=40",
+        "--model.encoding.init_args.log2_table_size=12", "--trainer.max_steps=120", "--trainer.log_every_n_steps=1",
+        "--trainer.enable_progress_bar=false", "--trainer.callbacks=[]",
+        "--trainer.callbacks+=lightning.pytorch.callbacks.ModelCheckpoint",
+        "--trainer.callbacks.every_n_train_steps=10", "--trainer.callbacks.save_last=true",
+    ]  # fmt: skip
+    full = _pinn([*common, f"--trainer.logger.init_args.save_dir={tmp_path / 'full'}"])
+    assert full.wait(timeout=300) == 0, full.stdout.read()[-2000:]
+
+    killed = _pinn([*common, f"--trainer.logger.init_args.save_dir={tmp_path / 'killed'}"])
+    last = tmp_path / "killed/helmholtz_hash_fd/version_0/checkpoints/last.ckpt"
+    deadline = time.time() + 240
+    while time.time() < deadline:  # kill once a mid-epoch checkpoint (step 50..70) exists
+        if last.exists() and 50 <= torch.load(last, weights_only=True)["global_step"] <= 70:
+            break
+        time.sleep(0.05)
+    killed.kill()
+    killed.wait()
+    resumed_from = torch.load(last, weights_only=True)["global_step"]
+    assert 50 <= resumed_from <= 80 and resumed_from % 40 != 0  # mid-epoch
+
+    resumed = _pinn([*common, f"--trainer.logger.init_args.save_dir={tmp_path / 'killed'}", "--ckpt_path", "last"])
+    out = resumed.stdout.read()
+    assert resumed.wait(timeout=300) == 0, out[-2000:]
+    assert "pinn: resuming from" in out
+
+    reference = _losses(tmp_path / "full/helmholtz_hash_fd/version_0")
+    continued = _losses(tmp_path / "killed/helmholtz_hash_fd/version_1")
+    assert min(continued) == resumed_from and max(continued) == 119
+    for step, value in continued.items():
+        assert value == reference[step], (step, value, reference[step])
+
+
+def test_resume_last_without_checkpoint_is_an_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["pinn"])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", "--config", "configs/helmholtz_hash_fd.yaml", "--ckpt_path", "last", f"--trainer.logger.init_args.save_dir={tmp_path}"])
+    assert exit_info.value.code == 2 and "nothing to resume" in capsys.readouterr().err

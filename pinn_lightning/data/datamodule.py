@@ -25,19 +25,21 @@ class _TrainPoints(IterableDataset):
         return self.dm.batches_per_epoch
 
     def __iter__(self) -> Iterator[dict[str, Tensor]]:
+        # Draws are keyed by global step, not by position in the epoch: a run resumed mid-epoch
+        # (the iterator restarts) draws exactly what the uninterrupted run would have.
         dm = self.dm
         trainer = dm.trainer
-        epoch, rank = trainer.current_epoch, trainer.global_rank
+        epoch, rank, start = trainer.current_epoch, trainer.global_rank, trainer.global_step
         problem = dm.problem
-        fixed = dm.sample_batch(problem, epoch, 0, rank) if dm.resample == "epoch" else None
+        fixed = dm.sample_batch(problem, epoch, rank, stream=3) if dm.resample == "epoch" else None
         pool = None
-        for b in range(dm.batches_per_epoch):
-            batch = fixed if fixed is not None else dm.sample_batch(problem, epoch, b, rank)
+        for step in range(start, start + dm.batches_per_epoch):  # the loop stops the epoch by count
+            batch = fixed if fixed is not None else dm.sample_batch(problem, step, rank)
             if dm.adaptive_fraction > 0:
-                if b % dm.adaptive_every == 0:
-                    pool = dm.residual_pool(trainer.lightning_module, epoch, b, rank)
+                if pool is None or step % dm.adaptive_every == 0:
+                    pool = dm.residual_pool(trainer.lightning_module, step, rank)
                 batch = dict(batch)
-                batch["collocation"] = dm.mix_adaptive(batch["collocation"], pool, epoch, b, rank)
+                batch["collocation"] = dm.mix_adaptive(batch["collocation"], pool, step, rank)
             yield batch
 
 
@@ -67,9 +69,10 @@ class CollocationDataModule(pl.LightningDataModule):
     ``"initial"`` ``[n_initial, d]``). An epoch is ``batches_per_epoch`` batches; with
     ``resample="batch"`` every batch is a fresh draw, with ``"epoch"`` one draw per epoch.
 
-    Each draw uses its own generator seeded from ``(seed, global_rank, epoch, batch)``, so
-    DDP ranks see different points, a run is reproducible, and a resumed run draws what the
-    uninterrupted one would have. Validation, test and predict iterate over the problem's
+    Each draw uses its own generator seeded from ``(seed, global_rank, global_step)`` (or the
+    epoch, with ``resample="epoch"``), so DDP ranks see different points, a run is
+    reproducible, and a resumed run draws what the uninterrupted one would have (with adaptive
+    sampling, the first pool after a resume comes from the resumed weights). Validation, test and predict iterate over the problem's
     reference grid, split between ranks without padding (so sum-state metrics stay exact).
 
     The problem is the model's (``trainer.lightning_module.problem``): configure it once.
@@ -151,14 +154,14 @@ class CollocationDataModule(pl.LightningDataModule):
             raise RuntimeError("CollocationDataModule takes its problem from the trainer's model")
         return self.trainer.lightning_module.problem
 
-    def generator(self, epoch: int, batch: int, rank: int, stream: int = 0) -> torch.Generator:
-        """An independent generator for one draw, from ``(seed, rank, epoch, batch, stream)``."""
-        state = np.random.SeedSequence([self.seed, rank, epoch, batch, stream]).generate_state(2, np.uint32)
+    def generator(self, key: int, rank: int, stream: int = 0) -> torch.Generator:
+        """An independent generator for one draw, from ``(seed, rank, key, stream)``."""
+        state = np.random.SeedSequence([self.seed, rank, key, stream]).generate_state(2, np.uint32)
         return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
 
-    def sample_batch(self, problem: Problem, epoch: int, batch: int, rank: int = 0) -> dict[str, Tensor]:
-        """One training batch for ``problem`` (deterministic in its arguments)."""
-        g = self.generator(epoch, batch, rank)
+    def sample_batch(self, problem: Problem, key: int, rank: int = 0, stream: int = 0) -> dict[str, Tensor]:
+        """One training batch for ``problem``, deterministic in ``(key, rank, stream)`` (key: the step)."""
+        g = self.generator(key, rank, stream)
         lo, hi = problem.lower, problem.upper
         out = {"collocation": sample_interior(self.n_collocation, lo, hi, self.sampler, g)}
         for name in problem.conditions:
@@ -168,10 +171,10 @@ class CollocationDataModule(pl.LightningDataModule):
                 out[name] = sample_initial(self.n_initial, lo, hi, problem.time_dim, self.sampler, g)
         return out
 
-    def residual_pool(self, model: pl.LightningModule, epoch: int, batch: int, rank: int) -> tuple[Tensor, Tensor]:
+    def residual_pool(self, model: pl.LightningModule, step: int, rank: int) -> tuple[Tensor, Tensor]:
         """Candidate points ``[P, d]`` and their RAD sampling weights ``[P]`` under ``model``."""
         problem = model.problem
-        g = self.generator(epoch, batch, rank, stream=1)
+        g = self.generator(step, rank, stream=1)
         pool = sample_interior(self.adaptive_pool, problem.lower, problem.upper, self.sampler, g)
         with torch.enable_grad():  # autograd operators need a graph even here
             x = pool.to(model.device)
@@ -184,13 +187,13 @@ class CollocationDataModule(pl.LightningDataModule):
             weights = torch.ones_like(weights)
         return pool, weights
 
-    def mix_adaptive(self, x: Tensor, pool: tuple[Tensor, Tensor], epoch: int, batch: int, rank: int) -> Tensor:
+    def mix_adaptive(self, x: Tensor, pool: tuple[Tensor, Tensor], step: int, rank: int) -> Tensor:
         """Replace the first ``adaptive_fraction`` of ``x`` by draws from the weighted pool."""
         n_adaptive = round(self.adaptive_fraction * x.shape[0])
         if n_adaptive == 0:
             return x
         points, weights = pool
-        g = self.generator(epoch, batch, rank, stream=2)
+        g = self.generator(step, rank, stream=2)
         idx = torch.multinomial(weights, n_adaptive, replacement=True, generator=g)
         return torch.cat([points[idx], x[n_adaptive:]])
 

@@ -9,7 +9,7 @@ from pinn_lightning.data import sample_boundary, unit_cube
 
 def test_batch_lies_in_the_right_sets():
     p = Burgers1D()
-    batch = CollocationDataModule(n_collocation=500, n_boundary=300, n_initial=200).sample_batch(p, 0, 0)
+    batch = CollocationDataModule(n_collocation=500, n_boundary=300, n_initial=200).sample_batch(p, 0)
     assert set(batch) == {"collocation", "boundary", "initial"}
     x = batch["collocation"]
     assert x.shape == (500, 2) and (x[:, 0].abs() <= 1).all() and (x[:, 1] >= 0).all() and (x[:, 1] <= 1).all()
@@ -28,12 +28,12 @@ def test_boundary_faces_drawn_in_proportion_to_their_measure():
     assert on_x == pytest.approx(0.25, abs=0.01)  # 2 / (2 + 6)
 
 
-def test_seeds_differ_across_rank_epoch_batch_and_repeat_exactly():
+def test_seeds_differ_across_rank_step_stream_and_repeat_exactly():
     p = Helmholtz2D()
     dm = CollocationDataModule(n_collocation=64, n_boundary=16)
-    base = dm.sample_batch(p, epoch=3, batch=5, rank=0)["collocation"]
-    torch.testing.assert_close(base, dm.sample_batch(p, epoch=3, batch=5, rank=0)["collocation"], rtol=0, atol=0)
-    for kw in ({"epoch": 3, "batch": 5, "rank": 1}, {"epoch": 4, "batch": 5, "rank": 0}, {"epoch": 3, "batch": 6, "rank": 0}):
+    base = dm.sample_batch(p, key=35, rank=0)["collocation"]
+    torch.testing.assert_close(base, dm.sample_batch(p, key=35, rank=0)["collocation"], rtol=0, atol=0)
+    for kw in ({"key": 35, "rank": 1}, {"key": 36, "rank": 0}, {"key": 35, "rank": 0, "stream": 3}):
         other = dm.sample_batch(p, **kw)["collocation"]
         assert not torch.allclose(base, other), kw
 
@@ -74,13 +74,13 @@ def test_residual_based_adaptive_sampling_follows_the_residual_density():
         model.network.mlp[-1].weight.zero_()
         model.network.mlp[-1].bias.zero_()
     dm = CollocationDataModule(n_collocation=20000, adaptive_fraction=1.0, adaptive_pool=50000, adaptive_c=0.0)
-    pool = dm.residual_pool(model, epoch=0, batch=0, rank=0)
-    x = dm.mix_adaptive(torch.zeros(20000, 2), pool, epoch=0, batch=0, rank=0)
+    pool = dm.residual_pool(model, step=0, rank=0)
+    x = dm.mix_adaptive(torch.zeros(20000, 2), pool, step=0, rank=0)
     f = lambda p: (torch.sin(math.pi * p[:, 0]) * torch.sin(4 * math.pi * p[:, 1])).abs()  # noqa: E731
     assert f(x).mean().item() == pytest.approx(0.25 / (2 / math.pi) ** 2, abs=0.01)
     assert f(pool[0]).mean().item() == pytest.approx((2 / math.pi) ** 2, abs=0.01)
     # half adaptive: the other half of the batch is left as sampled
     dm.adaptive_fraction = 0.5
     base = torch.rand(100, 2)
-    mixed = dm.mix_adaptive(base, pool, 0, 0, 0)
+    mixed = dm.mix_adaptive(base, pool, 0, 0)
     assert torch.equal(mixed[50:], base[50:]) and not torch.equal(mixed[:50], base[:50])
