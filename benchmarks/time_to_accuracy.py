@@ -1,7 +1,8 @@
 """Time to accuracy: competing PINN configurations under the same wall-clock training budget.
 
 Each method is a shipped config (plus overrides) run through the same LightningCLI path as
-``pinn fit``. The training clock runs from step to step and stops for evaluation, which computes
+``pinn fit``. The compiled variant pays its compilation inside the training clock (a fresh
+inductor cache per benchmark process; later seeds in the same process may reuse kernels). The training clock runs from step to step and stops for evaluation, which computes
 the relative L2 error on the problem's whole reference grid at geometrically spaced training
 times. Methods run back to back, interleaved over seeds, with a fixed torch thread count.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import tempfile
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pinn_lightning.cli import cli_main  # noqa: E402
+from pinn_lightning.module import NonFiniteLossError  # noqa: E402
 
 THRESHOLDS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
 
@@ -43,6 +46,7 @@ METHODS: dict[str, dict[str, tuple[str, list[str]]]] = {
             ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", "--model.derivatives.init_args.step=0.002"],
         ),
         "hash_fd": ("burgers_hash_fd.yaml", []),
+        "hash_fd_compiled": ("burgers_hash_fd.yaml", ["--model.compile=true"]),
         "hash_smoothstep_autograd": (
             "burgers_hash_fd.yaml",
             ["--model.encoding.init_args.interpolation=smoothstep", "--model.derivatives=pinn_lightning.AutogradDerivatives"],
@@ -55,6 +59,7 @@ METHODS: dict[str, dict[str, tuple[str, list[str]]]] = {
             ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", "--model.derivatives.init_args.step=0.005"],
         ),
         "hash_fd": ("helmholtz_hash_fd.yaml", []),
+        "hash_fd_compiled": ("helmholtz_hash_fd.yaml", ["--model.compile=true"]),
         "hash_smoothstep_autograd": (
             "helmholtz_hash_fd.yaml",
             ["--model.encoding.init_args.interpolation=smoothstep", "--model.derivatives=pinn_lightning.AutogradDerivatives"],
@@ -115,11 +120,16 @@ def run_method(config: str, overrides: list[str], seed: int, budget_s: float, wo
         sys.argv = argv
     clock = BudgetClock(budget_s)
     cli.trainer.callbacks.append(clock)
-    cli.trainer.fit(cli.model, cli.datamodule)
+    diverged = None
+    try:
+        cli.trainer.fit(cli.model, cli.datamodule)
+    except NonFiniteLossError as err:  # a diverged method is a result, not a crash
+        diverged = str(err)
+        clock.curve.append((clock.train_time, cli.trainer.global_step, math.inf))
     steps = cli.trainer.global_step
     n_points = cli.datamodule.n_collocation
     curve = clock.curve
-    errors = [e for _, _, e in curve]
+    errors = [e for _, _, e in curve] or [math.inf]
     time_to = {}
     for thr in THRESHOLDS:
         hit = next((t for t, _, e in curve if e <= thr), None)
@@ -131,9 +141,10 @@ def run_method(config: str, overrides: list[str], seed: int, budget_s: float, wo
         "steps_per_s": round(steps / clock.train_time, 3),
         "points_per_s": round(steps * n_points / clock.train_time, 1),
         "best_rel_l2": min(errors),
-        "final_rel_l2": errors[-1],
+        "final_rel_l2": errors[-1] if math.isfinite(errors[-1]) else None,
         "time_to": time_to,
         "curve": [(round(t, 3), s, e) for t, s, e in curve],
+        "diverged": diverged,
     }
 
 
@@ -147,8 +158,10 @@ def median_or_none(values: list[float | None]) -> float | None:
 def summarise(runs: list[dict]) -> dict:
     out = {
         key: statistics.median(r[key] for r in runs)
-        for key in ("steps_per_s", "points_per_s", "best_rel_l2", "final_rel_l2")
+        for key in ("steps_per_s", "points_per_s", "best_rel_l2")
     }
+    out["final_rel_l2"] = median_or_none([r["final_rel_l2"] for r in runs])
+    out["diverged"] = sum(r["diverged"] is not None for r in runs)
     out["time_to"] = {k: median_or_none([r["time_to"][k] for r in runs]) for k in runs[0]["time_to"]}
     out["seeds"] = runs
     return out
@@ -187,6 +200,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    # Compilation time counts against the compiled method: no inductor cache from earlier runs.
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", tempfile.mkdtemp(prefix="inductor_"))
     methods = {k: v for k, v in METHODS[args.problem].items() if args.methods is None or k in args.methods}
     runs: dict[str, list[dict]] = {name: [] for name in methods}
     with tempfile.TemporaryDirectory() as workdir:
@@ -195,7 +210,8 @@ def main() -> None:
                 run = run_method(config, overrides, seed, args.budget_s, workdir)
                 runs[name].append(run)
                 print(f"{args.problem} {name} seed={seed}: steps/s={run['steps_per_s']:.2f} "
-                      f"best={run['best_rel_l2']:.3e} final={run['final_rel_l2']:.3e} time_to={run['time_to']}", flush=True)
+                      f"best={run['best_rel_l2']:.3e} final={run['final_rel_l2']} time_to={run['time_to']}"
+                      + (f" DIVERGED: {run['diverged']}" if run["diverged"] else ""), flush=True)
     results = {
         "problem": args.problem,
         "budget_s": args.budget_s,
