@@ -4,7 +4,7 @@ Multi-resolution hash encoding + finite-difference derivatives (Huang & Alkhalif
 with the vanilla PINN (MLP + autograd) as an interchangeable configuration.
 """
 
-from .callbacks import DerivativeSmoothnessMonitor, FitSummary, SolutionSnapshot, collocation_points
+from .callbacks import DerivativeSmoothnessMonitor, FitSummary, PredictionWriter, SolutionSnapshot, collocation_points
 from .data import CollocationDataModule
 from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
 from .encodings import Encoding, FourierFeatureEncoding, HashGridEncoding, IdentityEncoding
@@ -31,6 +31,7 @@ __all__ = [
     "Helmholtz2D",
     "IdentityEncoding",
     "PINNModule",
+    "PredictionWriter",
     "Problem",
     "RelativeL2Error",
     "SolutionSnapshot",

@@ -89,3 +89,22 @@ def test_console_script_runs_and_imports_problems_from_the_working_directory(tmp
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "pinn: final rel_l2 =" in out.stdout and "pinn: TensorBoard logs in" in out.stdout
+
+
+def test_predict_writes_the_solution(tmp_path, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setattr(sys, "argv", ["pinn"])
+    config = str(ROOT / "configs/helmholtz_hash_fd.yaml")
+    cli = cli_main(["fit", "--config", config, *_short(tmp_path, 100)])
+    ckpt = cli.trainer.checkpoint_callback.last_model_path
+    out = tmp_path / "pred"
+    cli_main(["predict", "--config", config, "--ckpt_path", ckpt, f"--trainer.logger.init_args.save_dir={tmp_path}",
+              "--trainer.callbacks+=pinn_lightning.PredictionWriter", f"--trainer.callbacks.output_dir={out}"])  # fmt: skip
+    data = np.load(out / "predictions.npz")
+    assert data["x"].shape == (201 * 201, 2) and data["u"].shape == (201 * 201, 1)
+    # the file holds the trained model's solution: its error is the model's error
+    err = np.linalg.norm(data["u"] - data["u_reference"]) / np.linalg.norm(data["u_reference"])
+    assert err == pytest.approx(cli.model.reference_error(), rel=1e-5)
+    assert list(data["input_names"]) == ["x", "y"]
+    assert (out / "predictions.png").stat().st_size > 10_000

@@ -4,6 +4,7 @@ from torch import Tensor
 
 from .derivative_smoothness import DerivativeSmoothnessMonitor
 from .fit_summary import FitSummary
+from .prediction_writer import PredictionWriter
 from .solution_snapshot import SolutionSnapshot
 
 
@@ -15,4 +16,4 @@ def collocation_points(batch: dict[str, Tensor] | tuple[Tensor, ...] | Tensor) -
     return (batch[0] if isinstance(batch, (tuple, list)) else batch).shape[0]
 
 
-__all__ = ["DerivativeSmoothnessMonitor", "FitSummary", "SolutionSnapshot", "collocation_points"]
+__all__ = ["DerivativeSmoothnessMonitor", "FitSummary", "PredictionWriter", "SolutionSnapshot", "collocation_points"]
