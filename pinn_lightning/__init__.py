@@ -11,7 +11,7 @@ from .encodings import Encoding, FourierFeatureEncoding, HashGridEncoding, Ident
 from .metrics import RelativeL2Error, relative_l2_error
 from .module import PINNModule
 from .network import FieldNetwork
-from .problems import Burgers1D, Helmholtz2D, Problem, cole_hopf_solution
+from .problems import Burgers1D, Diffusion1D, Helmholtz2D, Poisson2D, Problem, cole_hopf_solution
 
 __version__ = "0.1.0"
 
@@ -20,6 +20,7 @@ __all__ = [
     "Burgers1D",
     "CollocationDataModule",
     "DerivativeOperator",
+    "Diffusion1D",
     "DerivativeSmoothnessMonitor",
     "Encoding",
     "FieldDerivatives",
@@ -31,6 +32,7 @@ __all__ = [
     "Helmholtz2D",
     "IdentityEncoding",
     "PINNModule",
+    "Poisson2D",
     "PredictionWriter",
     "Problem",
     "RelativeL2Error",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import lightning.pytorch as pl
 import torch
 from torch import Tensor
@@ -46,6 +48,14 @@ class PINNModule(pl.LightningModule):
         lr_decay_rate: the learning rate is multiplied by this every ``lr_decay_steps`` steps
             (smoothly: ``lr * rate ** (step / lr_decay_steps)``); 1 keeps it constant.
         lr_decay_steps: steps per decay by ``lr_decay_rate``.
+        loss_weighting: ``"static"`` uses ``loss_weights`` as given; ``"grad_norm"`` multiplies each
+            condition term's weight by an adaptive factor (learning-rate annealing, Wang, Teng &
+            Perdikaris 2021): every ``loss_weighting_every`` Adam steps,
+            :math:`\hat\lambda_i = \max|\nabla_\theta \mathcal L_{pde}| / \overline{|\nabla_\theta \mathcal L_i|}`
+            and :math:`\lambda_i \leftarrow (1 - \alpha)\lambda_i + \alpha\hat\lambda_i`. Logged as
+            ``train/weight_<term>``; saved in checkpoints.
+        loss_weighting_every: Adam steps between updates of the adaptive factors.
+        loss_weighting_alpha: update rate :math:`\alpha` of the adaptive factors.
         lbfgs_start: global step from which L-BFGS (strong Wolfe line search) replaces Adam;
             ``None``: Adam only. Each L-BFGS step runs up to ``lbfgs_max_iter`` iterations on
             that step's batch (use ``data.resample: epoch`` to keep the points fixed longer).
@@ -71,6 +81,9 @@ class PINNModule(pl.LightningModule):
         lr: float = 1e-3,
         lr_decay_rate: float = 1.0,
         lr_decay_steps: int = 1000,
+        loss_weighting: Literal["static", "grad_norm"] = "static",
+        loss_weighting_every: int = 100,
+        loss_weighting_alpha: float = 0.9,
         lbfgs_start: int | None = None,
         lbfgs_lr: float = 1.0,
         lbfgs_max_iter: int = 20,
@@ -84,6 +97,13 @@ class PINNModule(pl.LightningModule):
             raise ValueError(f"lr_decay_rate must be in (0, 1], got {lr_decay_rate}")
         if lr_decay_steps < 1:
             raise ValueError(f"lr_decay_steps must be >= 1, got {lr_decay_steps}")
+        if loss_weighting not in ("static", "grad_norm"):
+            raise ValueError(f"loss_weighting must be 'static' or 'grad_norm', got {loss_weighting!r}")
+        if loss_weighting_every < 1 or not 0 < loss_weighting_alpha <= 1:
+            raise ValueError(
+                f"loss_weighting_every must be >= 1 and loss_weighting_alpha in (0, 1], got "
+                f"{loss_weighting_every}, {loss_weighting_alpha}"
+            )
         if lbfgs_start is not None and lbfgs_start < 0:
             raise ValueError(f"lbfgs_start must be >= 0 (or null for Adam only), got {lbfgs_start}")
         if not lbfgs_lr > 0 or lbfgs_max_iter < 1 or lbfgs_history < 1:
@@ -113,6 +133,8 @@ class PINNModule(pl.LightningModule):
             self._check_fd_step()
         # Not a registered submodule: it shares the network's parameters and must not duplicate them in checkpoints.
         object.__setattr__(self, "_compiled_network", torch.compile(self.network) if compile else None)
+        # Adaptive factors of the condition terms (1 = the static weights); a buffer, so resumable.
+        self.register_buffer("adaptive_weights", torch.ones(len(problem.conditions), dtype=torch.float64))
         self.val_rel_l2 = RelativeL2Error()
         self.test_rel_l2 = RelativeL2Error()
 
@@ -173,8 +195,30 @@ class PINNModule(pl.LightningModule):
         start = self.hparams.lbfgs_start
         return start is not None and self.global_step >= start
 
+    def weights(self) -> dict[str, float]:
+        """Current weight of each loss term: static weight times adaptive factor."""
+        factors = dict(zip(self.problem.conditions, self.adaptive_weights.tolist()))
+        return {name: w * factors.get(name, 1.0) for name, w in self.loss_weights.items()}
+
     def total_loss(self, terms: dict[str, Tensor]) -> Tensor:
-        return sum(self.loss_weights[name] * value for name, value in terms.items())
+        weights = self.weights()
+        return sum(weights[name] * value for name, value in terms.items())
+
+    def update_adaptive_weights(self, terms: dict[str, Tensor]) -> None:
+        """One learning-rate-annealing update of the condition factors from this step's terms."""
+        params = [p for p in self.parameters() if p.requires_grad]
+
+        def grads(loss: Tensor) -> Tensor:
+            gs = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+            return torch.cat([g.reshape(-1) for g in gs if g is not None]).abs()
+
+        max_pde = grads(terms["pde"]).max()
+        for i, name in enumerate(self.problem.conditions):
+            estimate = (max_pde / grads(terms[name]).mean().clamp_min(1e-30)).double()
+            if self._trainer is not None:  # the same factor on every rank
+                estimate = self.trainer.strategy.reduce(estimate, reduce_op="mean")
+            alpha = self.hparams.loss_weighting_alpha
+            self.adaptive_weights[i] = (1 - alpha) * self.adaptive_weights[i] + alpha * estimate
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
         optimizers = self.optimizers()
@@ -198,6 +242,12 @@ class PINNModule(pl.LightningModule):
             self._check_finite(terms, loss)
         else:
             terms = self.loss_terms(batch)
+            if (
+                self.hparams.loss_weighting == "grad_norm"
+                and self.problem.conditions
+                and self.global_step % self.hparams.loss_weighting_every == 0
+            ):
+                self.update_adaptive_weights(terms)
             loss = self.total_loss(terms)
             self._check_finite(terms, loss)  # before the update: the weights stay finite
             adam.zero_grad()
@@ -207,6 +257,8 @@ class PINNModule(pl.LightningModule):
         self.log("train/loss", loss, prog_bar=True)
         self.log_dict({f"train/loss_{name}": value for name, value in terms.items()})
         self.log_dict(self.grid_state())
+        if self.hparams.loss_weighting != "static":
+            self.log_dict({f"train/weight_{name}": w for name, w in self.weights().items() if name != "pde"})
         return loss
 
     def _check_finite(self, terms: dict[str, Tensor], loss: Tensor) -> None:

@@ -90,3 +90,22 @@ def test_lbfgs_phase_decreases_the_loss_monotonically_and_resumes(tmp_path):
     tail = lbfgs_losses + losses2
     assert all(b <= a * (1 + 1e-6) for a, b in zip(tail, tail[1:])), tail
     assert tail[-1] < tail[0]
+
+
+def test_grad_norm_weighting_follows_its_formula():
+    """One update from factor 1: lambda = (1 - a) + a * max|grad L_pde| / mean|grad L_bc|."""
+    from pinn_lightning import Helmholtz2D
+
+    torch.manual_seed(0)
+    m = PINNModule(Helmholtz2D(), hidden_width=16, loss_weighting="grad_norm", loss_weighting_alpha=0.9)
+    batch = CollocationDataModule(n_collocation=128, n_boundary=32).sample_batch(m.problem, 0)
+    terms = m.loss_terms(batch)
+    params = list(m.parameters())
+    g_pde = torch.cat([g.reshape(-1) for g in torch.autograd.grad(terms["pde"], params, retain_graph=True, allow_unused=True) if g is not None])
+    g_bc = torch.cat([g.reshape(-1) for g in torch.autograd.grad(terms["boundary"], params, retain_graph=True, allow_unused=True) if g is not None])
+    expected = 0.1 + 0.9 * (g_pde.abs().max() / g_bc.abs().mean()).item()
+    m.update_adaptive_weights(terms)
+    assert m.weights()["boundary"] == pytest.approx(expected, rel=1e-6)
+    assert expected > 10  # Helmholtz: the residual's gradients dwarf the boundary term's
+    assert m.weights()["pde"] == 1.0
+    torch.testing.assert_close(m.total_loss(terms), terms["pde"] + expected * terms["boundary"])

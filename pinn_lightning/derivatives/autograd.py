@@ -22,6 +22,9 @@ class _AutogradResult(FieldDerivatives):
 
     def _first(self, k: int) -> Tensor:
         if k not in self._jac:
+            if not self.u.requires_grad:  # a field that does not depend on x (or on anything)
+                self._jac[k] = torch.zeros_like(self.x)
+                return self._jac[k]
             (g,) = torch.autograd.grad(
                 self.u[:, k].sum(), self.x, create_graph=True, allow_unused=True
             )

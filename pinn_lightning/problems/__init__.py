@@ -2,6 +2,8 @@
 
 from .base import Problem
 from .burgers import Burgers1D, cole_hopf_solution
+from .diffusion import Diffusion1D
 from .helmholtz import Helmholtz2D
+from .poisson import Poisson2D
 
-__all__ = ["Burgers1D", "Helmholtz2D", "Problem", "cole_hopf_solution"]
+__all__ = ["Burgers1D", "Diffusion1D", "Helmholtz2D", "Poisson2D", "Problem", "cole_hopf_solution"]
