@@ -11,7 +11,17 @@ from .encodings import Encoding, FourierFeatureEncoding, HashGridEncoding, Ident
 from .metrics import RelativeL2Error, relative_l2_error
 from .module import PINNModule
 from .network import FieldNetwork
-from .problems import Burgers1D, Diffusion1D, Helmholtz2D, Poisson2D, Problem, cole_hopf_solution
+from .problems import (
+    Burgers1D,
+    Diffusion1D,
+    Helmholtz2D,
+    Kovasznay2D,
+    LidDrivenCavity2D,
+    Poisson2D,
+    Problem,
+    SteadyNavierStokes2D,
+    cole_hopf_solution,
+)
 
 __version__ = "0.1.0"
 
@@ -31,12 +41,15 @@ __all__ = [
     "HashGridEncoding",
     "Helmholtz2D",
     "IdentityEncoding",
+    "Kovasznay2D",
+    "LidDrivenCavity2D",
     "PINNModule",
     "Poisson2D",
     "PredictionWriter",
     "Problem",
     "RelativeL2Error",
     "SolutionSnapshot",
+    "SteadyNavierStokes2D",
     "cole_hopf_solution",
     "collocation_points",
     "relative_l2_error",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import lightning.pytorch as pl
@@ -139,9 +140,20 @@ class PINNModule(pl.LightningModule):
         self.test_rel_l2 = RelativeL2Error()
 
     def _check_fd_step(self) -> None:
-        """FD steps must be well inside the domain and well above float32 resolution."""
+        """FD steps must be well inside the domain and well above float32 resolution; steps
+        outside 0.5–4 cells of a hash grid work poorly (warning)."""
         names = self.problem.input_names or tuple(f"x{i}" for i in range(self.problem.in_dim))
         steps = self.derivatives.steps(self, self.problem.in_dim, torch.zeros((), dtype=torch.float64))
+        cells = self.natural_step()
+        if cells is not None:
+            for name, h, cell in zip(names, steps.tolist(), cells.tolist()):
+                if not 0.5 <= h / cell <= 4.0:
+                    warnings.warn(
+                        f"finite-difference step for {name} is {h / cell:.3g} finest hash cells; outside "
+                        f"0.5-4 cells a linear grid's differences see a single cell's interpolant (too small) "
+                        f"or blur the solution (too large). See README 'Robust hash settings'.",
+                        stacklevel=2,
+                    )
         for name, h, lo, hi in zip(names, steps.tolist(), self.problem.lower, self.problem.upper):
             extent = hi - lo
             if h > 0.25 * extent:
@@ -197,6 +209,8 @@ class PINNModule(pl.LightningModule):
 
     def weights(self) -> dict[str, float]:
         """Current weight of each loss term: static weight times adaptive factor."""
+        if self.hparams.loss_weighting == "static":
+            return self.loss_weights  # no device read in the hot path
         factors = dict(zip(self.problem.conditions, self.adaptive_weights.tolist()))
         return {name: w * factors.get(name, 1.0) for name, w in self.loss_weights.items()}
 
@@ -256,7 +270,8 @@ class PINNModule(pl.LightningModule):
             self.lr_schedulers().step()
         self.log("train/loss", loss, prog_bar=True)
         self.log_dict({f"train/loss_{name}": value for name, value in terms.items()})
-        self.log_dict(self.grid_state())
+        if self.global_step % self.trainer.log_every_n_steps == 0:  # only when the logger writes
+            self.log_dict(self.grid_state())
         if self.hparams.loss_weighting != "static":
             self.log_dict({f"train/weight_{name}": w for name, w in self.weights().items() if name != "pde"})
         return loss
@@ -308,24 +323,30 @@ class PINNModule(pl.LightningModule):
     def on_test_start(self) -> None:
         self._require_reference()
 
+    def compared(self, x: Tensor) -> Tensor:
+        """The outputs the error metric compares (the problem's ``compared_outputs``), ``[n, c]``."""
+        u = self(x)
+        return u if self.problem.compared_outputs is None else u[:, self.problem.compared]
+
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         x, u_ref = batch
-        self.val_rel_l2.update(self(x), u_ref)
+        self.val_rel_l2.update(self.compared(x), u_ref)
         self.log("val/rel_l2", self.val_rel_l2, prog_bar=True)
 
     def test_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         x, u_ref = batch
-        self.test_rel_l2.update(self(x), u_ref)
+        self.test_rel_l2.update(self.compared(x), u_ref)
         self.log("test/rel_l2", self.test_rel_l2)
 
     @torch.no_grad()
     def reference_error(self, batch_size: int = 32768) -> float:
         """Relative L2 error of the current model on the problem's whole reference grid."""
         x, u = self.problem.reference()
-        metric = RelativeL2Error().to(self.device)
+        # The whole grid in this process: no cross-rank sync (it may run on rank 0 only).
+        metric = RelativeL2Error(sync_on_compute=False).to(self.device)
         for start in range(0, x.shape[0], batch_size):
             xs = x[start : start + batch_size].float().to(self.device)
-            metric.update(self(xs), u[start : start + batch_size].float().to(self.device))
+            metric.update(self.compared(xs), u[start : start + batch_size].float().to(self.device))
         return metric.compute().item()
 
     def predict_step(self, batch: Tensor, batch_idx: int) -> Tensor:

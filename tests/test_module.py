@@ -109,3 +109,13 @@ def test_grad_norm_weighting_follows_its_formula():
     assert expected > 10  # Helmholtz: the residual's gradients dwarf the boundary term's
     assert m.weights()["pde"] == 1.0
     torch.testing.assert_close(m.total_loss(terms), terms["pde"] + expected * terms["boundary"])
+
+
+def test_fd_step_outside_the_robust_range_warns():
+    with pytest.warns(UserWarning, match="0.25 finest hash cells"):
+        PINNModule(Burgers1D(), HashGridEncoding(), derivatives=FiniteDifferenceDerivatives(step_factor=0.25))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PINNModule(Burgers1D(), HashGridEncoding(), derivatives=FiniteDifferenceDerivatives(step_factor=1.0))

@@ -9,6 +9,7 @@ from typing_extensions import override
 
 from ..derivatives import AutogradDerivatives, FiniteDifferenceDerivatives
 from ..data.sampling import sample_interior
+from .plotting import draw_field
 
 
 class DerivativeSmoothnessMonitor(pl.Callback):
@@ -148,15 +149,8 @@ class DerivativeSmoothnessMonitor(pl.Callback):
             for i, xi in enumerate(names_in):
                 for name, field in ((f"{u}_{xi}", d.grad(i)[:, k]), (f"{u}_{xi}{xi}", d.d2(i, i)[:, k])):
                     fig, ax = plt.subplots(figsize=(4, 3.2))
-                    img = ax.imshow(
-                        field.reshape(n, n).T.cpu().numpy(),
-                        origin="lower",
-                        aspect="auto",
-                        extent=(problem.lower[0], problem.upper[0], problem.lower[1], problem.upper[1]),
-                        cmap="RdBu_r",
-                    )
-                    ax.set(xlabel=names_in[0], ylabel=names_in[1], title=f"{name} (FD)")
-                    fig.colorbar(img, ax=ax)
+                    extent = (problem.lower[0], problem.upper[0], problem.lower[1], problem.upper[1])
+                    draw_field(ax, fig, field.reshape(n, n), extent, names_in, f"{name} (FD)")
                     fig.tight_layout()
                     figures[f"derivatives/{name}"] = fig
         return figures

@@ -15,8 +15,8 @@ from .solution_snapshot import SolutionSnapshot
 
 class PredictionWriter(BasePredictionWriter):
     """Writes ``<output_dir>/predictions.npz`` with ``x`` ``[N, d]`` (the problem's reference
-    grid), ``u`` ``[N, m]`` (the prediction), ``u_reference`` where the problem has one, and the
-    input/output names; with ``plot``, ``predictions.png`` (prediction, reference, error) for
+    grid), ``u`` ``[N, m]`` (the prediction, all outputs), ``u_reference`` (the reference of the
+    outputs listed in ``reference_outputs``), and the input/output names; with ``plot``, ``predictions.png`` (prediction, reference, error) for
     problems with two inputs. Under DDP each rank writes ``predictions_rank<r>.npz`` for its share.
 
     Use: ``pinn predict --config C --ckpt_path K --trainer.callbacks+=pinn_lightning.PredictionWriter``.
@@ -43,13 +43,14 @@ class PredictionWriter(BasePredictionWriter):
             "u_reference": u_ref[rank::world].numpy(),
             "input_names": np.array(problem.input_names),
             "output_names": np.array(problem.output_names),
+            "reference_outputs": np.array(problem.compared),
         }
         self.output_dir.mkdir(parents=True, exist_ok=True)
         name = "predictions.npz" if world == 1 else f"predictions_rank{rank}.npz"
         np.savez(self.output_dir / name, **arrays)
         if self.plot and trainer.is_global_zero:
             for tag, fig in SolutionSnapshot().figures(pl_module).items():
-                suffix = "" if problem.out_dim == 1 else "_" + tag.split("/", 1)[1]
+                suffix = "" if len(problem.compared) == 1 else "_" + tag.split("/", 1)[1]
                 fig.savefig(self.output_dir / f"predictions{suffix}.png", dpi=110)
                 import matplotlib.pyplot as plt
 

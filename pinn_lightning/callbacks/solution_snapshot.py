@@ -6,6 +6,8 @@ import lightning.pytorch as pl
 import torch
 from typing_extensions import override
 
+from .plotting import draw_field
+
 
 class SolutionSnapshot(pl.Callback):
     """Every ``every_n_validations`` validation runs, a figure of prediction, reference and
@@ -39,20 +41,17 @@ class SolutionSnapshot(pl.Callback):
         extent = (x[:, 0].min().item(), x[:, 0].max().item(), x[:, 1].min().item(), x[:, 1].max().item())
         names = problem.input_names or ("x0", "x1")
         figures = {}
-        for k, u in enumerate(problem.output_names):
+        for j, k in enumerate(problem.compared):  # reference column j holds output k
+            u = problem.output_names[k]
             fields = {
                 "prediction": pred[:, k],
-                "reference": u_ref[:, k].float(),
-                "|error|": (pred[:, k] - u_ref[:, k].float()).abs(),
+                "reference": u_ref[:, j].float(),
+                "|error|": (pred[:, k] - u_ref[:, j].float()).abs(),
             }
             fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
             for ax, (title, field) in zip(axes, fields.items()):
-                img = ax.imshow(
-                    field.reshape(n0, n1).T.numpy(), origin="lower", aspect="auto", extent=extent,
-                    cmap="viridis" if title == "|error|" else "RdBu_r",
-                )
-                ax.set(xlabel=names[0], ylabel=names[1], title=f"{u}: {title}")
-                fig.colorbar(img, ax=ax)
+                cmap = "viridis" if title == "|error|" else "RdBu_r"
+                draw_field(ax, fig, field.reshape(n0, n1), extent, names, f"{u}: {title}", cmap)
             fig.tight_layout()
             figures[f"solution/{u}"] = fig
         return figures

@@ -4,6 +4,17 @@ from .base import Problem
 from .burgers import Burgers1D, cole_hopf_solution
 from .diffusion import Diffusion1D
 from .helmholtz import Helmholtz2D
+from .navier_stokes import Kovasznay2D, LidDrivenCavity2D, SteadyNavierStokes2D
 from .poisson import Poisson2D
 
-__all__ = ["Burgers1D", "Diffusion1D", "Helmholtz2D", "Poisson2D", "Problem", "cole_hopf_solution"]
+__all__ = [
+    "Burgers1D",
+    "Diffusion1D",
+    "Helmholtz2D",
+    "Kovasznay2D",
+    "LidDrivenCavity2D",
+    "Poisson2D",
+    "Problem",
+    "SteadyNavierStokes2D",
+    "cole_hopf_solution",
+]

@@ -26,6 +26,8 @@ class Problem(nn.Module):
         output_names: names of the output components, e.g. ``("u",)``.
         time_dim: index of the time coordinate, ``None`` for steady problems.
         mixed_derivatives: the residual asks for ``d.d2(i, j)`` with ``i != j``.
+        compared_outputs: indices of the outputs the error metric compares (``None``: all), e.g.
+            the velocity only where the pressure is defined up to a constant.
 
     Args:
         lower: lower corner :math:`a` of the box.
@@ -37,6 +39,7 @@ class Problem(nn.Module):
     output_names: tuple[str, ...] = ("u",)
     time_dim: int | None = None
     mixed_derivatives: bool = False
+    compared_outputs: tuple[int, ...] | None = None
 
     def __init__(
         self,
@@ -125,14 +128,20 @@ class Problem(nn.Module):
         ]
         return torch.stack(torch.meshgrid(*axes, indexing="ij"), dim=-1).reshape(-1, self.in_dim)
 
+    @property
+    def compared(self) -> list[int]:
+        """Indices of the outputs the error metric compares."""
+        return list(range(self.out_dim)) if self.compared_outputs is None else list(self.compared_outputs)
+
     def compute_reference(self) -> tuple[Tensor, Tensor]:
-        """Reference points and values, float64; by default the exact solution on the grid."""
+        """Reference points and compared values, float64; by default the exact solution on the grid."""
         x = self.evaluation_points()
         with torch.no_grad():
-            return x, self.solution(x)
+            return x, self.solution(x)[:, self.compared]
 
     def reference(self) -> tuple[Tensor, Tensor]:
-        """Reference points ``[N, d]`` and values ``[N, m]`` (computed once per instance)."""
+        """Reference points ``[N, d]`` and values of the compared outputs ``[N, len(compared)]``
+        (computed once per instance)."""
         if self._reference is None:
             self._reference = self.compute_reference()
         return self._reference

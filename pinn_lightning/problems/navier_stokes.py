@@ -1,0 +1,101 @@
+"""Steady incompressible 2-D Navier–Stokes: Kovasznay flow and the lid-driven cavity."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ..derivatives import FieldDerivatives
+from .base import Problem
+from .cavity_solver import solve_cavity
+
+
+class SteadyNavierStokes2D(Problem):
+    r"""Steady incompressible Navier–Stokes in 2-D, outputs :math:`(u, v, p)`, three residuals:
+
+    .. math::
+        u u_x + v u_y + p_x - \tfrac{1}{Re}(u_{xx} + u_{yy}) = 0,\quad
+        u v_x + v v_y + p_y - \tfrac{1}{Re}(v_{xx} + v_{yy}) = 0,\quad
+        u_x + v_y = 0.
+    """
+
+    input_names = ("x", "y")
+    output_names = ("u", "v", "p")
+
+    def __init__(self, re: float, lower: Sequence[float], upper: Sequence[float], eval_resolution: Sequence[int]) -> None:
+        super().__init__(lower=lower, upper=upper, eval_resolution=eval_resolution)
+        if not re > 0:
+            raise ValueError(f"re must be > 0, got {re}")
+        self.re = float(re)
+
+    def residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
+        dx, dy, lap = d.grad(0), d.grad(1), d.laplacian()  # [n, 3] each
+        u, v = d.u[:, 0:1], d.u[:, 1:2]
+        momentum = u * dx[:, :2] + v * dy[:, :2] + torch.cat([dx[:, 2:3], dy[:, 2:3]], 1) - lap[:, :2] / self.re
+        return torch.cat([momentum, dx[:, 0:1] + dy[:, 1:2]], 1)
+
+
+class Kovasznay2D(SteadyNavierStokes2D):
+    r"""Kovasznay flow (analytic) on :math:`[-0.5, 1] \times [-0.5, 1.5]`:
+
+    .. math::
+        u = 1 - e^{\lambda x}\cos 2\pi y,\quad v = \tfrac{\lambda}{2\pi} e^{\lambda x}\sin 2\pi y,\quad
+        p = \tfrac12 (1 - e^{2\lambda x}),\qquad \lambda = \tfrac{Re}{2} - \sqrt{\tfrac{Re^2}{4} + 4\pi^2},
+
+    with :math:`(u, v, p)` prescribed on the boundary.
+
+    Args:
+        re: Reynolds number.
+        eval_resolution: evaluation grid points per dimension.
+    """
+
+    def __init__(self, re: float = 40.0, eval_resolution: Sequence[int] = (101, 133)) -> None:
+        super().__init__(re, lower=(-0.5, -0.5), upper=(1.0, 1.5), eval_resolution=eval_resolution)
+        self.lam = self.re / 2 - math.sqrt(self.re**2 / 4 + 4 * math.pi**2)
+
+    def solution(self, x: Tensor) -> Tensor:
+        e = torch.exp(self.lam * x[:, 0:1])
+        arg = 2 * math.pi * x[:, 1:2]
+        return torch.cat([1 - e * torch.cos(arg), self.lam / (2 * math.pi) * e * torch.sin(arg), 0.5 * (1 - e * e)], 1)
+
+
+class LidDrivenCavity2D(SteadyNavierStokes2D):
+    r"""Lid-driven cavity on :math:`[0, 1]^2`: :math:`u = 1, v = 0` on the lid :math:`y = 1`,
+    :math:`u = v = 0` on the other walls. The pressure is defined up to a constant, so the error
+    metric compares the velocity :math:`(u, v)` only.
+
+    Reference: :func:`~pinn_lightning.problems.cavity_solver.solve_cavity` on a 129 × 129 grid
+    (shipped for Re = 100, computed on first use otherwise, which takes minutes), which matches
+    Ghia, Ghia & Shin (1982) (tests).
+
+    Args:
+        re: Reynolds number.
+        reference_resolution: grid points per side of the reference solution (odd).
+    """
+
+    compared_outputs = (0, 1)
+
+    def __init__(self, re: float = 100.0, reference_resolution: int = 129) -> None:
+        super().__init__(re, lower=(0.0, 0.0), upper=(1.0, 1.0), eval_resolution=(reference_resolution, reference_resolution))
+        self.reference_resolution = reference_resolution
+
+    def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
+        lid = (x[:, 1:2] >= self.upper[1]).to(u.dtype)
+        return torch.cat([u[:, 0:1] - lid, u[:, 1:2]], 1)
+
+    def compute_reference(self) -> tuple[Tensor, Tensor]:
+        n = self.reference_resolution
+        shipped = resources.files("pinn_lightning.problems") / "data" / f"cavity_re{self.re:g}_n{n}.npz"
+        if shipped.is_file():
+            with shipped.open("rb") as f:
+                data = dict(np.load(f))
+        else:
+            data = solve_cavity(self.re, n)
+        x = self.evaluation_points()
+        u = torch.stack([torch.from_numpy(data["u"]).reshape(-1), torch.from_numpy(data["v"]).reshape(-1)], 1)
+        return x, u
