@@ -141,16 +141,16 @@ class PINNModule(pl.LightningModule):
 
     def _check_fd_step(self) -> None:
         """FD steps must be well inside the domain and well above float32 resolution; steps
-        outside 0.5–4 cells of a hash grid work poorly (warning)."""
+        outside 0.5–2 cells of a hash grid work poorly (warning; benchmarks/hash_sweep.py)."""
         names = self.problem.input_names or tuple(f"x{i}" for i in range(self.problem.in_dim))
         steps = self.derivatives.steps(self, self.problem.in_dim, torch.zeros((), dtype=torch.float64))
         cells = self.natural_step()
         if cells is not None:
             for name, h, cell in zip(names, steps.tolist(), cells.tolist()):
-                if not 0.5 <= h / cell <= 4.0:
+                if not 0.5 <= h / cell <= 2.0:
                     warnings.warn(
                         f"finite-difference step for {name} is {h / cell:.3g} finest hash cells; outside "
-                        f"0.5-4 cells a linear grid's differences see a single cell's interpolant (too small) "
+                        f"0.5-2 cells a linear grid's differences see a single cell's interpolant (too small) "
                         f"or blur the solution (too large). See README 'Robust hash settings'.",
                         stacklevel=2,
                     )
