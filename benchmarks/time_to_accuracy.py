@@ -43,52 +43,25 @@ from pinn_lightning.module import NonFiniteLossError  # noqa: E402
 
 THRESHOLDS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
 
-# method name -> (config, overrides). The vanilla baseline is the shipped, tuned config.
-METHODS: dict[str, dict[str, tuple[str, list[str]]]] = {
-    "burgers": {
-        "vanilla_mlp_autograd": ("burgers_mlp_autograd.yaml", []),
-        "mlp_fd": (
-            "burgers_mlp_autograd.yaml",
-            ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", "--model.derivatives.init_args.step=0.002"],
-        ),
-        "hash_fd": ("burgers_hash_fd.yaml", []),
-        "hash_fd_compiled": ("burgers_hash_fd.yaml", ["--model.compile=true"]),
-        "hash_smoothstep_autograd": (
-            "burgers_hash_fd.yaml",
-            ["--model.encoding.init_args.interpolation=smoothstep", "--model.derivatives=pinn_lightning.AutogradDerivatives"],
-        ),
-    },
-    "helmholtz": {
-        "vanilla_mlp_autograd": ("helmholtz_mlp_autograd.yaml", []),
-        # the vanilla PINN's other fixes for Helmholtz, to find its strongest form
-        "vanilla_hard_bc": ("helmholtz_mlp_autograd.yaml", ["--model.problem.init_args.hard_constraints=true"]),
-        "vanilla_grad_norm": ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"]),
-        "mlp_fd": (
-            "helmholtz_mlp_autograd.yaml",
-            ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", "--model.derivatives.init_args.step=0.005"],
-        ),
-        "hash_fd": ("helmholtz_hash_fd.yaml", []),
-        "hash_fd_compiled": ("helmholtz_hash_fd.yaml", ["--model.compile=true"]),
-        "hash_smoothstep_autograd": (
-            "helmholtz_hash_fd.yaml",
-            ["--model.encoding.init_args.interpolation=smoothstep", "--model.derivatives=pinn_lightning.AutogradDerivatives"],
-        ),
-    },
-}
-for _problem in ("ldc", "kovasznay"):  # steady Navier-Stokes: the same four competitors
-    METHODS[_problem] = {
-        "vanilla_mlp_autograd": (f"{_problem}_mlp_autograd.yaml", []),
-        "mlp_fd": (
-            f"{_problem}_mlp_autograd.yaml",
-            ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", "--model.derivatives.init_args.step=0.005"],
-        ),
-        "hash_fd": (f"{_problem}_hash_fd.yaml", []),
-        "hash_fd_compiled": (f"{_problem}_hash_fd.yaml", ["--model.compile=true"]),
-        "hash_smoothstep_autograd": (
-            f"{_problem}_hash_fd.yaml",
-            ["--model.encoding.init_args.interpolation=smoothstep", "--model.derivatives=pinn_lightning.AutogradDerivatives"],
-        ),
+
+def competitors(problem: str, mlp_fd_step: float) -> dict[str, tuple[str, list[str]]]:
+    """Method name -> (config, overrides): the problem's two shipped configs and their variants."""
+    vanilla, hashed = f"{problem}_mlp_autograd.yaml", f"{problem}_hash_fd.yaml"
+    fd = ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", f"--model.derivatives.init_args.step={mlp_fd_step}"]
+    smooth_ad = ["--model.encoding.init_args.interpolation=smoothstep", "--model.derivatives=pinn_lightning.AutogradDerivatives"]
+    return {
+        "vanilla_mlp_autograd": (vanilla, []),  # the shipped, tuned vanilla baseline
+        "mlp_fd": (vanilla, fd),
+        "hash_fd": (hashed, []),
+        "hash_fd_compiled": (hashed, ["--model.compile=true"]),
+        "hash_smoothstep_autograd": (hashed, smooth_ad),
     }
+
+
+METHODS = {p: competitors(p, step) for p, step in (("burgers", 0.002), ("helmholtz", 0.005), ("ldc", 0.005), ("kovasznay", 0.005))}
+# the vanilla PINN's other fixes for Helmholtz, to find its strongest form
+METHODS["helmholtz"]["vanilla_hard_bc"] = ("helmholtz_mlp_autograd.yaml", ["--model.problem.init_args.hard_constraints=true"])
+METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"])
 
 
 class BudgetClock(pl.Callback):

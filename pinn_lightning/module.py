@@ -142,7 +142,7 @@ class PINNModule(pl.LightningModule):
     def _check_fd_step(self) -> None:
         """FD steps must be well inside the domain and well above float32 resolution; steps
         outside 0.5–2 cells of a hash grid work poorly (warning; benchmarks/hash_sweep.py)."""
-        names = self.problem.input_names or tuple(f"x{i}" for i in range(self.problem.in_dim))
+        names = self.problem.coordinate_names
         steps = self.derivatives.steps(self, self.problem.in_dim, torch.zeros((), dtype=torch.float64))
         cells = self.natural_step()
         if cells is not None:
@@ -293,7 +293,7 @@ class PINNModule(pl.LightningModule):
         if active is not None:
             state["grid/active_levels"] = float(active)
         if isinstance(self.derivatives, FiniteDifferenceDerivatives):
-            names = self.problem.input_names or tuple(f"x{i}" for i in range(self.problem.in_dim))
+            names = self.problem.coordinate_names
             steps = self.derivatives.steps(self, self.problem.in_dim, torch.zeros(()))
             state.update({f"grid/fd_step_{name}": h for name, h in zip(names, steps.tolist())})
         return state

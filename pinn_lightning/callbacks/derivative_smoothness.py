@@ -92,7 +92,7 @@ class DerivativeSmoothnessMonitor(pl.Callback):
         with torch.no_grad():
             fd_h = FiniteDifferenceDerivatives(step=h.tolist())(pl_module, x)
             fd_h2 = FiniteDifferenceDerivatives(step=(h / 2).tolist())(pl_module, x)
-        names_in = problem.input_names or tuple(f"x{i}" for i in range(problem.in_dim))
+        names_in = problem.coordinate_names
         out: dict[str, float] = {}
 
         def rel(a: Tensor, b: Tensor, ref: Tensor) -> float:
@@ -143,7 +143,7 @@ class DerivativeSmoothnessMonitor(pl.Callback):
         grid = torch.stack(torch.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 2).to(pl_module.device)
         with torch.no_grad():
             d = FiniteDifferenceDerivatives(step=self.fd_step(pl_module, grid).tolist())(pl_module, grid)
-        names_in = problem.input_names or ("x0", "x1")
+        names_in = problem.coordinate_names
         figures = {}
         for k, u in enumerate(problem.output_names):
             for i, xi in enumerate(names_in):

@@ -39,7 +39,7 @@ class SolutionSnapshot(pl.Callback):
             pred = torch.cat([pl_module(c.float().to(pl_module.device)).cpu() for c in torch.split(x, 32768)])
         n0, n1 = problem.eval_resolution
         extent = (x[:, 0].min().item(), x[:, 0].max().item(), x[:, 1].min().item(), x[:, 1].max().item())
-        names = problem.input_names or ("x0", "x1")
+        names = problem.coordinate_names
         figures = {}
         for j, k in enumerate(problem.compared):  # reference column j holds output k
             u = problem.output_names[k]

@@ -77,6 +77,11 @@ class Problem(nn.Module):
         return len(self.output_names)
 
     @property
+    def coordinate_names(self) -> tuple[str, ...]:
+        """``input_names``, or ``x0, x1, ...`` where a problem leaves them unnamed."""
+        return self.input_names or tuple(f"x{i}" for i in range(self.in_dim))
+
+    @property
     def spatial_dims(self) -> tuple[int, ...]:
         return tuple(i for i in range(self.in_dim) if i != self.time_dim)
 
