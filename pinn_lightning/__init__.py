@@ -12,6 +12,9 @@ from .metrics import RelativeL2Error, relative_l2_error
 from .module import PINNModule
 from .network import FieldNetwork
 from .problems import (
+    AllenCahn1D,
+    KleinGordon1D,
+    Wave1D,
     Burgers1D,
     Diffusion1D,
     Helmholtz2D,
@@ -26,6 +29,9 @@ from .problems import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AllenCahn1D",
+    "KleinGordon1D",
+    "Wave1D",
     "AutogradDerivatives",
     "Burgers1D",
     "CollocationDataModule",

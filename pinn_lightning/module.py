@@ -43,8 +43,8 @@ class PINNModule(pl.LightningModule):
         hidden_layers: MLP hidden layers.
         activation: MLP activation.
         derivatives: derivative operator; autograd when ``None``.
-        loss_weights: weight per loss term (``"pde"`` and the problem's condition names);
-            missing terms weigh 1.
+        loss_weights: weight per loss term (``"pde"``, the problem's condition names, and
+            ``"data"`` where the data module supplies observations); missing terms weigh 1.
         lr: Adam learning rate.
         lr_decay_rate: the learning rate is multiplied by this every ``lr_decay_steps`` steps
             (smoothly: ``lr * rate ** (step / lr_decay_steps)``); 1 keeps it constant.
@@ -64,6 +64,18 @@ class PINNModule(pl.LightningModule):
         lbfgs_lr: L-BFGS step length.
         lbfgs_max_iter: L-BFGS iterations per training step.
         lbfgs_history: L-BFGS memory.
+        encoding_lr: Adam learning rate of the encoding's parameters (the hash tables); ``None``:
+            ``lr``. The schedule scales both alike.
+        adam_betas: Adam's :math:`(\beta_1, \beta_2)`; Instant-NGP trains tables with (0.9, 0.99).
+        adam_eps: Adam's :math:`\epsilon`.
+        causal_chunks: causal training (Wang, Sankaran & Perdikaris 2022) for time-dependent
+            problems: the time interval is cut into ``causal_chunks`` equal slabs with mean
+            squared residuals :math:`L_1..L_M` (this step's collocation points), and the PDE
+            loss becomes :math:`\frac1M\sum_i w_i L_i`,
+            :math:`w_i = \exp(-\epsilon \sum_{k<i} L_k)` (not differentiated), so later times
+            count only once earlier ones are resolved. 0 turns it off. Logged:
+            ``train/causal_weight_last`` (:math:`w_M`: 1 when the whole interval is resolved).
+        causal_epsilon: :math:`\epsilon` of causal training.
         compile: run the network through ``torch.compile`` in training steps (finite
             differences only: compiled double backward is not supported). Compilation takes
             tens of seconds at the first step; training evaluates one input shape per step
@@ -89,6 +101,11 @@ class PINNModule(pl.LightningModule):
         lbfgs_lr: float = 1.0,
         lbfgs_max_iter: int = 20,
         lbfgs_history: int = 50,
+        encoding_lr: float | None = None,
+        adam_betas: tuple[float, float] = (0.9, 0.999),
+        adam_eps: float = 1e-8,
+        causal_chunks: int = 0,
+        causal_epsilon: float = 1.0,
         compile: bool = False,
     ) -> None:
         super().__init__()
@@ -112,7 +129,19 @@ class PINNModule(pl.LightningModule):
                 f"lbfgs_lr must be > 0 and lbfgs_max_iter, lbfgs_history >= 1, got "
                 f"{lbfgs_lr}, {lbfgs_max_iter}, {lbfgs_history}"
             )
-        terms = ("pde",) + problem.conditions
+        if encoding_lr is not None and not encoding_lr > 0:
+            raise ValueError(f"encoding_lr must be > 0 (or null for lr), got {encoding_lr}")
+        if len(adam_betas) != 2 or not all(0 <= b < 1 for b in adam_betas):
+            raise ValueError(f"adam_betas must be two numbers in [0, 1), got {adam_betas}")
+        if not adam_eps > 0:
+            raise ValueError(f"adam_eps must be > 0, got {adam_eps}")
+        if causal_chunks < 0 or causal_chunks == 1:
+            raise ValueError(f"causal_chunks must be 0 (off) or >= 2, got {causal_chunks}")
+        if causal_chunks and problem.time_dim is None:
+            raise ValueError(f"causal_chunks needs a time-dependent problem; {type(problem).__name__} has no time_dim")
+        if not causal_epsilon > 0:
+            raise ValueError(f"causal_epsilon must be > 0, got {causal_epsilon}")
+        terms = ("pde",) + problem.conditions + ("data",)
         weights = dict(loss_weights or {})
         for name, value in weights.items():
             if name not in terms:
@@ -178,7 +207,7 @@ class PINNModule(pl.LightningModule):
         makes one network evaluation whatever the operator.
         """
         x = batch["collocation"]
-        names = self.problem.conditions
+        names = self.problem.conditions + (("data",) if "data" in batch else ())
         sizes = [batch[name].shape[0] for name in names]
         extra = torch.cat([batch[name] for name in names]) if names else None
         extra_values: list[Tensor] = []
@@ -192,11 +221,31 @@ class PINNModule(pl.LightningModule):
 
         field.natural_step = self.natural_step  # FD takes its step from the grid
         d = self.derivatives(field, x, mixed=self.problem.mixed_derivatives)
-        terms = {"pde": self.problem.residual(x, d).square().mean()}
+        residual = self.problem.residual(x, d)
+        if self.hparams.causal_chunks:
+            terms = {"pde": self.causal_loss(x, residual.square().reshape(x.shape[0], -1).mean(1))}
+        else:
+            terms = {"pde": residual.square().mean()}
         if names:
             for name, xc, uc in zip(names, torch.split(extra, sizes), torch.split(extra_values[0], sizes)):
-                terms[name] = self.problem.condition_residual(name, xc, uc).square().mean()
+                if name == "data":  # observations of the compared outputs (inverse problems)
+                    r = uc[:, self.problem.compared] - batch["data_values"].to(uc.dtype)
+                else:
+                    r = self.problem.condition_residual(name, xc, uc)
+                terms[name] = r.square().mean()
         return terms
+
+    def causal_loss(self, x: Tensor, r2: Tensor) -> Tensor:
+        """Causally weighted mean of the squared residuals ``r2`` [n] at points ``x`` [n, d]."""
+        m, k = self.hparams.causal_chunks, self.problem.time_dim
+        lo, hi = self.problem.lower[k], self.problem.upper[k]
+        chunk = ((x[:, k] - lo) * (m / (hi - lo))).long().clamp_(0, m - 1)
+        sums = torch.zeros(m, dtype=r2.dtype, device=r2.device).index_add_(0, chunk, r2)
+        losses = sums / torch.bincount(chunk, minlength=m).clamp_min(1).to(r2.dtype)
+        before = torch.cumsum(losses.detach(), 0) - losses.detach()
+        weights = torch.exp(-self.hparams.causal_epsilon * before)
+        self._causal_weight_last = weights[-1]
+        return (weights * losses).mean()
 
     def on_train_batch_start(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         self.network.encoding.set_step(self.global_step)
@@ -272,6 +321,11 @@ class PINNModule(pl.LightningModule):
         self.log_dict({f"train/loss_{name}": value for name, value in terms.items()})
         if self.global_step % self.trainer.log_every_n_steps == 0:  # only when the logger writes
             self.log_dict(self.grid_state())
+        learned = self.problem.learned_coefficients()
+        if learned:  # inverse problems: the coefficients' trajectories
+            self.log_dict({f"coef/{name}": value for name, value in learned.items()}, prog_bar=True)
+        if self.hparams.causal_chunks:
+            self.log("train/causal_weight_last", self._causal_weight_last)
         if self.hparams.loss_weighting != "static":
             self.log_dict({f"train/weight_{name}": w for name, w in self.weights().items() if name != "pde"})
         return loss
@@ -354,7 +408,12 @@ class PINNModule(pl.LightningModule):
 
     def configure_optimizers(self):
         hp = self.hparams
-        adam = torch.optim.Adam(self.parameters(), lr=hp.lr)
+        encoding = list(self.network.encoding.parameters())
+        ids = {id(p) for p in encoding}
+        groups = [{"params": [p for p in self.parameters() if id(p) not in ids], "lr": hp.lr}]
+        if encoding:
+            groups.append({"params": encoding, "lr": hp.encoding_lr if hp.encoding_lr is not None else hp.lr})
+        adam = torch.optim.Adam(groups, lr=hp.lr, betas=tuple(hp.adam_betas), eps=hp.adam_eps)
         gamma = hp.lr_decay_rate ** (1.0 / hp.lr_decay_steps)
         scheduler = torch.optim.lr_scheduler.ExponentialLR(adam, gamma=gamma)
         if hp.lbfgs_start is None:

@@ -119,3 +119,71 @@ def test_fd_step_outside_the_robust_range_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         PINNModule(Burgers1D(), HashGridEncoding(), derivatives=FiniteDifferenceDerivatives(step_factor=1.0))
+
+
+def test_causal_loss_follows_its_formula_and_reduces_to_the_mean_at_small_epsilon():
+    """w_i = exp(-eps * sum_{k<i} L_i) over time slabs; eps -> 0 gives the plain mean of equal slabs."""
+    m = PINNModule(Burgers1D(), causal_chunks=4, causal_epsilon=2.0)
+    t = torch.tensor([0.1, 0.2, 0.3, 0.6, 0.9, 0.95, 1.0])  # slabs 0,0,1,2,3,3,3 (t = 1 joins the last)
+    x = torch.stack([torch.zeros_like(t), t], 1)
+    r2 = torch.tensor([1.0, 3.0, 4.0, 0.5, 1.0, 2.0, 3.0])
+    losses = torch.tensor([2.0, 4.0, 0.5, 2.0])
+    w = torch.exp(-2.0 * torch.tensor([0.0, 2.0, 6.0, 6.5]))
+    torch.testing.assert_close(m.causal_loss(x, r2), (w * losses).mean())
+    torch.testing.assert_close(m._causal_weight_last, w[-1])
+    # gradients flow through the slab losses, not through the weights
+    r2.requires_grad_(True)
+    m.causal_loss(x, r2).backward()
+    slab, counts = torch.tensor([0, 0, 1, 2, 3, 3, 3]), torch.tensor([2.0, 1.0, 1.0, 3.0])
+    torch.testing.assert_close(r2.grad, w[slab] / counts[slab] / 4)
+    tiny = PINNModule(Burgers1D(), causal_chunks=4, causal_epsilon=1e-12)
+    torch.testing.assert_close(tiny.causal_loss(x, r2.detach()), losses.mean())
+
+
+def test_causal_training_needs_time_and_valid_settings():
+    from pinn_lightning import Helmholtz2D
+
+    with pytest.raises(ValueError, match="causal_chunks needs a time-dependent problem; Helmholtz2D"):
+        PINNModule(Helmholtz2D(), causal_chunks=8)
+    with pytest.raises(ValueError, match="causal_chunks must be 0 \\(off\\) or >= 2, got 1"):
+        PINNModule(Burgers1D(), causal_chunks=1)
+    with pytest.raises(ValueError, match="adam_betas must be two numbers in \\[0, 1\\)"):
+        PINNModule(Burgers1D(), adam_betas=(0.9, 1.0))
+
+
+def test_encoding_has_its_own_learning_rate_and_the_schedule_scales_both():
+    m = PINNModule(Burgers1D(), HashGridEncoding(), lr=1e-3, encoding_lr=1e-2, lr_decay_rate=0.5, lr_decay_steps=1,
+                   adam_betas=(0.9, 0.99), adam_eps=1e-15)  # fmt: skip
+    opt = m.configure_optimizers()
+    adam, sched = opt["optimizer"], opt["lr_scheduler"]["scheduler"]
+    mlp, table = adam.param_groups
+    assert {id(p) for p in table["params"]} == {id(p) for p in m.network.encoding.parameters()}
+    assert len(mlp["params"]) + len(table["params"]) == len(list(m.parameters()))
+    assert (mlp["lr"], table["lr"], table["betas"], table["eps"]) == (1e-3, 1e-2, (0.9, 0.99), 1e-15)
+    adam.step()
+    sched.step()
+    assert (mlp["lr"], table["lr"]) == pytest.approx((5e-4, 5e-3))
+
+
+def test_data_term_compares_the_observed_outputs_in_the_same_forward_pass():
+    from pinn_lightning import Helmholtz2D
+
+    torch.manual_seed(0)
+    p = Helmholtz2D(learn={"k": 2.0})
+    m = PINNModule(p, hidden_width=16, loss_weights={"data": 5.0})
+    dm = CollocationDataModule(n_collocation=32, n_boundary=8, n_observations=20)
+    batch = {**dm.sample_batch(p, 0), **dm.observations_for(p, 0, 1)}
+    calls = []
+    m.network.register_forward_hook(lambda mod, inp, out: calls.append(inp[0].shape[0]))
+    terms = m.loss_terms(batch)
+    assert calls == [32 + 8 + 20]
+    torch.testing.assert_close(terms["data"], (m(batch["data"]) - batch["data_values"]).square().mean())
+    assert m.total_loss(terms) == pytest.approx((terms["pde"] + terms["boundary"] + 5 * terms["data"]).item(), rel=1e-6)
+    # the residual uses the learnt wavenumber, which gets a gradient
+    assert p.coefficient("k").item() == pytest.approx(2.0) and p.k == 1.0
+    terms["pde"].backward()
+    assert p.log_k.grad is not None and p.log_k.grad.abs() > 0
+    with pytest.raises(ValueError, match="Helmholtz2D cannot learn 'a1'; learnable: \\('k',\\)"):
+        Helmholtz2D(learn={"a1": 1.0})
+    with pytest.raises(ValueError, match="learn\\['nu'\\] is the initial guess and must be > 0"):
+        Burgers1D(learn={"nu": -1.0})

@@ -42,6 +42,8 @@ class FitSummary(pl.Callback):
             trainer.logger.log_hyperparams(pl_module.hparams_summary(), {"hp_metric": err})
         if err is not None:
             lines.append(f"pinn: final rel_l2 = {err:.4e} (relative L2 error of the last model on the reference grid)")
+        for name, value in pl_module.problem.learned_coefficients().items():
+            lines.append(f"pinn: learnt {name} = {value.item():.6g} (given value {getattr(pl_module.problem, name):.6g})")
         ckpt = trainer.checkpoint_callback
         if ckpt is not None and getattr(ckpt, "best_model_path", ""):
             score = ckpt.best_model_score

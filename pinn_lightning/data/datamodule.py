@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Literal
 
 import lightning.pytorch as pl
@@ -35,6 +36,8 @@ class _TrainPoints(IterableDataset):
         pool = None
         for step in range(start, start + dm.batches_per_epoch):  # the loop stops the epoch by count
             batch = fixed if fixed is not None else dm.sample_batch(problem, step, rank)
+            if dm.has_observations:
+                batch = {**batch, **dm.observations_for(problem, rank, trainer.world_size)}
             if dm.adaptive_fraction > 0:
                 if pool is None or step % dm.adaptive_every == 0:
                     pool = dm.residual_pool(trainer.lightning_module, step, rank)
@@ -95,6 +98,17 @@ class CollocationDataModule(pl.LightningDataModule):
         adaptive_pool: candidate points per pool.
         adaptive_k: exponent ``k`` (larger concentrates on the largest residuals).
         adaptive_c: floor ``c`` (larger keeps the draw closer to uniform).
+        observations: inverse problems: a ``.npz`` file with ``x`` ``[n, d]`` (points in the
+            domain) and ``u`` ``[n, k]`` (measured values of the problem's compared outputs,
+            e.g. ``u, v`` of a flow); every step adds the data loss
+            :math:`\overline{\|u_\theta(x_i) - u_i\|^2}` (term ``"data"``).
+        n_observations: without ``observations``: draw this many points of the problem's
+            reference grid once (seeded by ``seed``) as synthetic observations.
+        observation_noise: Gaussian noise added to synthetic observations, as a fraction of
+            the standard deviation of each output (0.01: 1 % noise).
+
+    Observations are fixed for the whole run; under DDP each rank takes every
+    ``world_size``-th one.
     """
 
     def __init__(
@@ -112,8 +126,19 @@ class CollocationDataModule(pl.LightningDataModule):
         adaptive_pool: int = 16384,
         adaptive_k: float = 1.0,
         adaptive_c: float = 1.0,
+        observations: str | None = None,
+        n_observations: int = 0,
+        observation_noise: float = 0.0,
     ) -> None:
         super().__init__()
+        if observations is not None and n_observations:
+            raise ValueError("give either observations (a file) or n_observations (synthetic), not both")
+        if not isinstance(n_observations, int) or n_observations < 0:
+            raise ValueError(f"n_observations must be an integer >= 0, got {n_observations!r}")
+        if not observation_noise >= 0:
+            raise ValueError(f"observation_noise must be >= 0 (a fraction of the output's std), got {observation_noise}")
+        if observations is not None and not Path(observations).is_file():
+            raise ValueError(f"observations file {observations!r} does not exist")
         if not 0.0 <= adaptive_fraction <= 1.0:
             raise ValueError(f"adaptive_fraction must be in [0, 1], got {adaptive_fraction}")
         for name, value in (("adaptive_every", adaptive_every), ("adaptive_pool", adaptive_pool)):
@@ -147,6 +172,47 @@ class CollocationDataModule(pl.LightningDataModule):
         self.adaptive_pool = adaptive_pool
         self.adaptive_k = adaptive_k
         self.adaptive_c = adaptive_c
+        self.observations = observations
+        self.n_observations = n_observations
+        self.observation_noise = observation_noise
+        self._observed: tuple[Tensor, Tensor] | None = None
+
+    @property
+    def has_observations(self) -> bool:
+        return self.observations is not None or self.n_observations > 0
+
+    def observed(self, problem: Problem) -> tuple[Tensor, Tensor]:
+        """All observation points ``[n, d]`` and values ``[n, k]`` of ``problem`` (float32; loaded or drawn once)."""
+        if self._observed is None:
+            if self.observations is not None:
+                with np.load(self.observations) as f:
+                    if "x" not in f or "u" not in f:
+                        raise ValueError(f"observations file {self.observations!r} needs arrays 'x' and 'u', has {list(f)}")
+                    x, u = torch.as_tensor(f["x"], dtype=torch.float64), torch.as_tensor(f["u"], dtype=torch.float64)
+                if u.ndim == 1:
+                    u = u[:, None]
+            else:
+                xs, us = problem.reference()
+                g = self.generator(0, 0, stream=4)
+                idx = torch.randperm(xs.shape[0], generator=g)[: self.n_observations]
+                x, u = xs[idx], us[idx].clone()
+                if self.observation_noise > 0:
+                    std = us.std(0, keepdim=True)
+                    u += self.observation_noise * std * torch.randn(u.shape, generator=g, dtype=u.dtype)
+            k = len(problem.compared)
+            if x.ndim != 2 or x.shape[1] != problem.in_dim or u.shape != (x.shape[0], k):
+                raise ValueError(f"observations must be x [n, {problem.in_dim}] and u [n, {k}] (the compared outputs "
+                                 f"{[problem.output_names[i] for i in problem.compared]}), got {tuple(x.shape)}, {tuple(u.shape)}")  # fmt: skip
+            lo, hi = torch.tensor(problem.lower, dtype=x.dtype), torch.tensor(problem.upper, dtype=x.dtype)
+            if not bool(((x >= lo) & (x <= hi)).all()):
+                raise ValueError(f"observation points must lie in the domain {problem.lower} .. {problem.upper}")
+            self._observed = x.float(), u.float()
+        return self._observed
+
+    def observations_for(self, problem: Problem, rank: int, world_size: int) -> dict[str, Tensor]:
+        """This rank's share of the observations as batch entries ``"data"`` and ``"data_values"``."""
+        x, u = self.observed(problem)
+        return {"data": x[rank::world_size], "data_values": u[rank::world_size]}
 
     @property
     def problem(self) -> Problem:

@@ -10,10 +10,18 @@ from torch import Tensor
 from .base import DerivativeOperator, Field, FieldDerivatives
 
 
+# Central-difference weights on the offsets (+1, -1, +2, -2) x h, by order.
+_FIRST = {2: (0.5, -0.5), 4: (8 / 12, -8 / 12, -1 / 12, 1 / 12)}
+_SECOND = {2: (1.0, 1.0), 4: (16 / 12, 16 / 12, -1 / 12, -1 / 12)}
+_CENTRE = {2: -2.0, 4: -30 / 12}
+_RING = {2: (1, -1), 4: (1, -1, 2, -2)}
+
+
 class _StencilResult(FieldDerivatives):
-    def __init__(self, values: Tensor, h: Tensor, pair_slot: dict[tuple[int, int], int]) -> None:
-        self.values = values  # [S, n, m]: centre, then (+e_i, -e_i) per dim, then mixed corners
+    def __init__(self, values: Tensor, h: Tensor, order: int, pair_slot: dict[tuple[int, int], int]) -> None:
+        self.values = values  # [S, n, m]: centre, then the ring offsets of dim 0, dim 1, ..., then mixed points
         self.h = h  # [d]
+        self.order = order
         self.pair_slot = pair_slot
         self.u = values[0]
 
@@ -21,14 +29,19 @@ class _StencilResult(FieldDerivatives):
     def in_dim(self) -> int:
         return self.h.shape[0]
 
+    def _ring(self, i: int) -> Tensor:
+        k = len(_RING[self.order])
+        return self.values[1 + k * i : 1 + k * (i + 1)]  # [k, n, m]
+
     def grad(self, i: int) -> Tensor:
-        plus, minus = self.values[1 + 2 * i], self.values[2 + 2 * i]
-        return (plus - minus) / (2.0 * self.h[i])
+        ring = self._ring(i)
+        return sum(w * v for w, v in zip(_FIRST[self.order], ring)) / self.h[i]
 
     def d2(self, i: int, j: int) -> Tensor:
         if i == j:
-            plus, minus = self.values[1 + 2 * i], self.values[2 + 2 * i]
-            return (plus - 2.0 * self.u + minus) / (self.h[i] * self.h[i])
+            ring = self._ring(i)
+            total = _CENTRE[self.order] * self.u + sum(w * v for w, v in zip(_SECOND[self.order], ring))
+            return total / (self.h[i] * self.h[i])
         key = (min(i, j), max(i, j))
         if key not in self.pair_slot:
             raise RuntimeError(
@@ -36,20 +49,34 @@ class _StencilResult(FieldDerivatives):
                 "with mixed=True (a Problem sets `mixed_derivatives = True`)"
             )
         s = self.pair_slot[key]
-        pp, pm, mp, mm = self.values[s : s + 4]
-        return (pp - pm - mp + mm) / (4.0 * self.h[i] * self.h[j])
+        w = _FIRST[self.order]
+        corners = self.values[s : s + len(w) ** 2]
+        total = sum(wa * wb * v for (wa, wb), v in zip(((a, b) for a in w for b in w), corners))
+        return total / (self.h[i] * self.h[j])
 
 
 class FiniteDifferenceDerivatives(DerivativeOperator):
-    r"""Second-order central differences, all stencil points in one batched forward pass.
+    r"""Central differences of order 2 or 4, all stencil points in one batched forward pass.
+
+    Order 2:
 
     .. math::
         \partial_i u \approx \frac{u(x + h_i e_i) - u(x - h_i e_i)}{2 h_i},\quad
         \partial_{ii} u \approx \frac{u(x + h_i e_i) - 2u(x) + u(x - h_i e_i)}{h_i^2},\quad
         \partial_{ij} u \approx \frac{u_{++} - u_{+-} - u_{-+} + u_{--}}{4 h_i h_j}
 
-    with truncation error :math:`O(h^2)`. A Laplacian in ``d`` dimensions costs ``2d + 1``
-    evaluations per point, mixed derivatives ``4`` more per pair. Gradients of the loss flow
+    with truncation error :math:`O(h^2)` (for a mode :math:`e^{i\omega x}`, a relative error of
+    :math:`(\omega h)^2/12` in :math:`\partial_{ii}`). Order 4 adds the points :math:`\pm 2h_i e_i`:
+
+    .. math::
+        \partial_i u \approx \frac{-u_{+2} + 8u_{+1} - 8u_{-1} + u_{-2}}{12 h_i},\quad
+        \partial_{ii} u \approx \frac{-u_{+2} + 16u_{+1} - 30u_0 + 16u_{-1} - u_{-2}}{12 h_i^2},
+
+    mixed derivatives as the product of the two first-derivative stencils (16 points), with
+    truncation error :math:`O(h^4)` (:math:`(\omega h)^4/90` relative in :math:`\partial_{ii}`):
+    at a given step, far more accurate for smooth fields. A Laplacian in ``d`` dimensions costs
+    ``2d + 1`` evaluations per point at order 2, ``4d + 1`` at order 4; mixed derivatives 4 (16)
+    more per pair. Gradients of the loss flow
     through every stencil point, which is what trains a linearly interpolated hash grid:
     its autograd second derivatives vanish inside cells, finite differences spanning a cell do not.
 
@@ -60,17 +87,21 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
             as reported by the field's ``natural_step()`` (a hash-grid network reports its
             finest level's cell). Values of 0.5–1 are robust; far below the cell size the
             difference only sees one cell's linear interpolant.
+        order: 2 or 4, the order of accuracy of the stencils.
     """
 
-    def __init__(self, step: float | list[float] | None = None, step_factor: float = 1.0) -> None:
+    def __init__(self, step: float | list[float] | None = None, step_factor: float = 1.0, order: int = 2) -> None:
         if step is not None:
             steps = [step] if isinstance(step, (int, float)) else list(step)
             if not steps or any(not (s > 0) for s in steps):
                 raise ValueError(f"step must be > 0 (one value or one per dimension), got {step!r}")
         if not step_factor > 0:
             raise ValueError(f"step_factor must be > 0, got {step_factor}")
+        if order not in (2, 4):
+            raise ValueError(f"order must be 2 or 4, got {order!r}")
         self.step = step
         self.step_factor = step_factor
+        self.order = order
 
     def steps(self, field: Field, in_dim: int, like: Tensor) -> Tensor:
         """The step ``h`` per input dimension, ``[d]``, for this field."""
@@ -89,26 +120,26 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
         return self.step_factor * h.to(dtype=like.dtype, device=like.device)
 
     @staticmethod
-    def stencil(in_dim: int, mixed: bool) -> tuple[Tensor, dict[tuple[int, int], int]]:
+    def stencil(in_dim: int, mixed: bool, order: int = 2) -> tuple[Tensor, dict[tuple[int, int], int]]:
         """Stencil offsets in units of ``h``, ``[S, d]``, and the first slot of each mixed pair."""
         eye = torch.eye(in_dim)
+        ring = _RING[order]
         rows = [torch.zeros(in_dim)]
         for i in range(in_dim):
-            rows += [eye[i], -eye[i]]
+            rows += [a * eye[i] for a in ring]
         pair_slot: dict[tuple[int, int], int] = {}
         if mixed:
             for i in range(in_dim):
                 for j in range(i + 1, in_dim):
                     pair_slot[(i, j)] = len(rows)
-                    for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
-                        rows.append(si * eye[i] + sj * eye[j])
+                    rows += [a * eye[i] + b * eye[j] for a in ring for b in ring]
         return torch.stack(rows), pair_slot
 
     def __call__(self, field: Field, x: Tensor, mixed: bool = False) -> FieldDerivatives:
         n, d = x.shape
         h = self.steps(field, d, x)  # [d]
-        offsets, pair_slot = self.stencil(d, mixed)
+        offsets, pair_slot = self.stencil(d, mixed, self.order)
         offsets = offsets.to(dtype=x.dtype, device=x.device)  # [S, d]
         points = x[None, :, :] + offsets[:, None, :] * h  # [S, n, d]
         values = field(points.reshape(-1, d))  # [S * n, m]
-        return _StencilResult(values.view(offsets.shape[0], n, -1), h, pair_slot)
+        return _StencilResult(values.view(offsets.shape[0], n, -1), h, self.order, pair_slot)

@@ -1,13 +1,18 @@
 """PDE problems: domain, residual, conditions and reference solution."""
 
+from .allen_cahn import AllenCahn1D
 from .base import Problem
 from .burgers import Burgers1D, cole_hopf_solution
 from .diffusion import Diffusion1D
 from .helmholtz import Helmholtz2D
 from .navier_stokes import Kovasznay2D, LidDrivenCavity2D, SteadyNavierStokes2D
 from .poisson import Poisson2D
+from .wave import KleinGordon1D, Wave1D
 
 __all__ = [
+    "AllenCahn1D",
+    "KleinGordon1D",
+    "Wave1D",
     "Burgers1D",
     "Diffusion1D",
     "Helmholtz2D",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -28,6 +29,8 @@ class Problem(nn.Module):
         mixed_derivatives: the residual asks for ``d.d2(i, j)`` with ``i != j``.
         compared_outputs: indices of the outputs the error metric compares (``None``: all), e.g.
             the velocity only where the pressure is defined up to a constant.
+        learnable: PDE coefficients an inverse problem may learn (the subclass's ``learn``
+            argument; see :meth:`learn_coefficients`).
 
     Args:
         lower: lower corner :math:`a` of the box.
@@ -40,6 +43,7 @@ class Problem(nn.Module):
     time_dim: int | None = None
     mixed_derivatives: bool = False
     compared_outputs: tuple[int, ...] | None = None
+    learnable: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -95,6 +99,30 @@ class Problem(nn.Module):
             return ()
         names = ("boundary",) if self.spatial_dims else ()
         return names + (("initial",) if self.time_dim is not None else ())
+
+    def learn_coefficients(self, learn: Mapping[str, float] | None) -> None:
+        r"""Make coefficients trainable (inverse problem), starting from the given guesses.
+
+        Each learnt coefficient :math:`c > 0` is stored as the parameter ``log_<name>`` =
+        :math:`\log c`, so Adam's steps are relative changes whatever its scale (a viscosity of
+        0.003 and a wavenumber of 4 train alike) and it stays positive. The constructor's value
+        of the coefficient stays the truth behind the reference (and synthetic observations).
+        """
+        for name, guess in dict(learn or {}).items():
+            if name not in self.learnable:
+                raise ValueError(f"learn: {type(self).__name__} cannot learn {name!r}; learnable: {self.learnable}")
+            if not guess > 0:
+                raise ValueError(f"learn[{name!r}] is the initial guess and must be > 0, got {guess}")
+            self.register_parameter(f"log_{name}", nn.Parameter(torch.tensor(math.log(guess))))
+
+    def coefficient(self, name: str) -> Tensor | float:
+        """The coefficient ``name`` as the residual must use it: learnt (a 0-d tensor) or given."""
+        log = self._parameters.get(f"log_{name}")
+        return getattr(self, name) if log is None else log.exp()
+
+    def learned_coefficients(self) -> dict[str, Tensor]:
+        """Current values of the learnt coefficients (empty for a forward problem)."""
+        return {name: self.coefficient(name).detach() for name in self.learnable if f"log_{name}" in self._parameters}
 
     def residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
         """PDE residual at collocation points ``x`` ``[n, d]`` -> ``[n, r]`` (zero when solved)."""

@@ -75,10 +75,14 @@ class Burgers1D(Problem):
         hard_constraints: impose the initial and boundary conditions exactly through
             :math:`u = -\sin(\pi x) + t\,(1 - x^2)\,N(x, t)` (:math:`N`: the network); the
             loss then has the PDE term only.
+        learn: inverse problem: ``{"nu": guess}`` learns the viscosity from observations
+            (``data.n_observations`` or ``data.observations``), starting at ``guess``; ``nu``
+            stays the true value behind the reference.
     """
 
     input_names = ("x", "t")
     time_dim = 1
+    learnable = ("nu",)
 
     def __init__(
         self,
@@ -88,6 +92,7 @@ class Burgers1D(Problem):
         eval_t_max: float = 0.99,
         quadrature_nodes: int = 2001,
         hard_constraints: bool = False,
+        learn: dict[str, float] | None = None,
     ) -> None:
         super().__init__(lower=(-1.0, 0.0), upper=(1.0, t_final), eval_resolution=eval_resolution)
         if not nu > 0:
@@ -100,10 +105,11 @@ class Burgers1D(Problem):
         self.eval_t_max = float(eval_t_max)
         self.quadrature_nodes = quadrature_nodes
         self.hard_constraints = hard_constraints
+        self.learn_coefficients(learn)
 
     def residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
         u = d.u
-        return d.grad(1) + u * d.grad(0) - self.nu * d.d2(0, 0)
+        return d.grad(1) + u * d.grad(0) - self.coefficient("nu") * d.d2(0, 0)
 
     def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
         return u

@@ -29,9 +29,12 @@ class Helmholtz2D(Problem):
         eval_resolution: evaluation grid points per dimension.
         hard_constraints: impose the zero boundary value exactly through
             :math:`u = (1 - x^2)(1 - y^2)\,N(x, y)`; the loss then has the PDE term only.
+        learn: inverse problem: ``{"k": guess}`` learns the wavenumber from observations,
+            starting at ``guess``; the source :math:`q` keeps the true ``k``.
     """
 
     input_names = ("x", "y")
+    learnable = ("k",)
 
     def __init__(
         self,
@@ -40,6 +43,7 @@ class Helmholtz2D(Problem):
         k: float = 1.0,
         eval_resolution: Sequence[int] = (201, 201),
         hard_constraints: bool = False,
+        learn: dict[str, float] | None = None,
     ) -> None:
         super().__init__(lower=(-1.0, -1.0), upper=(1.0, 1.0), eval_resolution=eval_resolution)
         if not (a1 > 0 and a2 > 0):
@@ -50,6 +54,7 @@ class Helmholtz2D(Problem):
         if hard_constraints and not (self.a1.is_integer() and self.a2.is_integer()):
             raise ValueError(f"hard_constraints need integer a1, a2 (zero boundary value), got a1={a1}, a2={a2}")
         self.hard_constraints = hard_constraints
+        self.learn_coefficients(learn)
 
     def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
         if not self.hard_constraints:
@@ -62,7 +67,7 @@ class Helmholtz2D(Problem):
         return coef * self.solution(x)
 
     def residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
-        return d.laplacian() + self.k**2 * d.u - self.source(x).to(d.u.dtype)
+        return d.laplacian() + self.coefficient("k") ** 2 * d.u - self.source(x).to(d.u.dtype)
 
     def solution(self, x: Tensor) -> Tensor:
         return (torch.sin(self.a1 * math.pi * x[:, 0:1]) * torch.sin(self.a2 * math.pi * x[:, 1:2]))

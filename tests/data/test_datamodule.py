@@ -84,3 +84,47 @@ def test_residual_based_adaptive_sampling_follows_the_residual_density():
     base = torch.rand(100, 2)
     mixed = dm.mix_adaptive(base, pool, 0, 0)
     assert torch.equal(mixed[50:], base[50:]) and not torch.equal(mixed[:50], base[:50])
+
+
+def test_synthetic_observations_are_reference_samples_with_the_stated_noise():
+    """n_observations points of the reference grid, once; noise = fraction of each output's std."""
+    p = Helmholtz2D(eval_resolution=(101, 101))
+    xs, us = p.reference()
+    clean = CollocationDataModule(n_observations=5000).observed(p)
+    x, u = clean
+    assert x.shape == (5000, 2) and len({tuple(r) for r in x.tolist()}) == 5000  # distinct grid points
+    torch.testing.assert_close(u, p.solution(x.double()).float())
+    x2, noisy = CollocationDataModule(n_observations=5000, observation_noise=0.1).observed(p)
+    assert torch.equal(x2, x)  # same seed, same points
+    ratio = (noisy - u).std().item() / (0.1 * us.std().item())
+    assert ratio == pytest.approx(1.0, abs=0.05)  # 5000 samples: std of the estimate ~1 %
+    assert not torch.equal(CollocationDataModule(n_observations=5000, seed=1).observed(p)[0], x)
+    # DDP: ranks take disjoint shares that together are all the observations
+    dm = CollocationDataModule(n_observations=5000)
+    parts = [dm.observations_for(p, r, 3) for r in range(3)]
+    assert sum(part["data"].shape[0] for part in parts) == 5000
+    assert torch.equal(torch.cat([part["data_values"] for part in parts]).sort(0).values, u.sort(0).values)
+
+
+def test_observations_from_a_file_are_checked(tmp_path):
+    import numpy as np
+
+    p = Helmholtz2D()
+    good = tmp_path / "obs.npz"
+    np.savez(good, x=np.array([[0.5, 0.25], [0.0, 0.0]]), u=np.array([1.0, 2.0]))
+    x, u = CollocationDataModule(observations=str(good)).observed(p)
+    torch.testing.assert_close(u, torch.tensor([[1.0], [2.0]]))
+    bad = tmp_path / "outside.npz"
+    np.savez(bad, x=np.array([[1.5, 0.0]]), u=np.array([[1.0]]))
+    with pytest.raises(ValueError, match="must lie in the domain"):
+        CollocationDataModule(observations=str(bad)).observed(p)
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, x=np.zeros((3, 2)), u=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"u \[n, 1\] \(the compared outputs \['u'\]\), got \(3, 2\), \(3, 2\)"):
+        CollocationDataModule(observations=str(wrong)).observed(p)
+    with pytest.raises(ValueError, match="does not exist"):
+        CollocationDataModule(observations=str(tmp_path / "missing.npz"))
+    with pytest.raises(ValueError, match="either observations .* or n_observations"):
+        CollocationDataModule(observations=str(good), n_observations=10)
+    with pytest.raises(ValueError, match="observation_noise must be >= 0"):
+        CollocationDataModule(n_observations=10, observation_noise=-0.1)

@@ -70,14 +70,15 @@ def test_autograd_exact_2d_mixed(x2d):
     torch.testing.assert_close(d.laplacian(), d2[(0, 0)] + d2[(1, 1)], rtol=0, atol=1e-10)
 
 
-def _fd_errors(x, f, exact, h, mixed):
-    d = FiniteDifferenceDerivatives(step=h)(f, x, mixed=mixed)
+def _fd_errors(x, f, exact, h, mixed, order=2):
+    d = FiniteDifferenceDerivatives(step=h, order=order)(f, x, mixed=mixed)
     return {key: (fd(d) - value).abs().max().item() for key, (fd, value) in exact.items()}
 
 
+@pytest.mark.parametrize("order", [2, 4])
 @pytest.mark.parametrize("dim", [1, 2])
-def test_finite_difference_second_order_convergence(dim, x1d, x2d):
-    """Halving h divides the error by 4 (observed order 2 +- 0.1) for every derivative kind."""
+def test_finite_difference_convergence_order(dim, order, x1d, x2d):
+    """Halving h divides the error by 2^order (observed order +- 0.1 (2), +- 0.25 (4)) for every derivative kind."""
     if dim == 1:
         x, f = x1d, f1d
         exact = {
@@ -96,14 +97,15 @@ def test_finite_difference_second_order_convergence(dim, x1d, x2d):
             "d2_01": (lambda d: d.d2(0, 1), d2[(0, 1)]),
             "d2_10": (lambda d: d.d2(1, 0), d2[(0, 1)]),
         }
-    hs = [4e-2, 2e-2, 1e-2]
-    errs = [_fd_errors(x, f, exact, h, mixed=dim > 1) for h in hs]
+    hs = [4e-2, 2e-2, 1e-2] if order == 2 else [1.6e-1, 8e-2, 4e-2]  # order 4 reaches rounding below
+    errs = [_fd_errors(x, f, exact, h, mixed=dim > 1, order=order) for h in hs]
     assert errs[0].get("u", 0.0) == 0.0  # the centre point is the function itself
     for key in exact:
         if key == "u":
             continue
         orders = [math.log2(errs[k][key] / errs[k + 1][key]) for k in range(len(hs) - 1)]
-        assert all(1.9 < p < 2.1 for p in orders), (key, orders, [e[key] for e in errs])
+        tol = 0.1 if order == 2 else 0.25
+        assert all(order - tol < p < order + tol for p in orders), (key, orders, [e[key] for e in errs])
 
 
 def test_finite_difference_exact_on_quadratics():
@@ -128,6 +130,9 @@ def test_finite_difference_one_batched_forward_and_gradients_reach_every_stencil
     x = torch.rand(10, 2, dtype=torch.float64)
     d = FiniteDifferenceDerivatives(step=1e-3)(field, x, mixed=True)
     assert calls == [10 * (1 + 2 * 2 + 4)]  # centre, 4 axis points, 4 diagonal points, one call
+    calls.clear()
+    FiniteDifferenceDerivatives(step=1e-3, order=4)(field, x, mixed=True)
+    assert calls == [10 * (1 + 4 * 2 + 16)]  # order 4: +-h, +-2h per axis, 16 diagonal points
     # d/dw of the FD Laplacian equals the FD of d/dw: gradients flow through the stencil.
     (gw,) = torch.autograd.grad(d.laplacian().sum(), w)
     a, b = x[:, 0:1], x[:, 1:2]
