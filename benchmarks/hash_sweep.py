@@ -3,7 +3,8 @@
 Around the shipped hash + FD config of a problem, vary one setting at a time (levels L, features
 F, log2 table size T, N_min, N_max, FD step in cells h/cell), train each for the same wall-clock
 budget through the same path as time_to_accuracy.py, and record the error reached and how it
-fails (diverged = non-finite loss; stalled = error above 0.5).
+fails (diverged = non-finite loss; stalled = error above 0.5). ``n_collocation`` (points per step)
+is swept too: it trades steps per second against the noise of each step.
 
     python benchmarks/hash_sweep.py --problem helmholtz --budget-s 60 --factors step_factor finest_resolution
 """
@@ -30,6 +31,7 @@ FACTORS = {
     "base_resolution": ("--model.encoding.init_args.base_resolution", [4, 8, 16, 32]),
     "finest_resolution": ("--model.encoding.init_args.finest_resolution", [64, 128, 256, 512, 1024]),
     "step_factor": ("--model.derivatives.init_args.step_factor", [0.25, 0.5, 1.0, 2.0, 4.0]),
+    "n_collocation": ("--data.n_collocation", [1024, 2048, 4096, 8192]),
 }
 
 
@@ -57,7 +59,7 @@ def main() -> None:
             for value in values:
                 run = run_method(config, [f"{flag}={value}"], args.seed, args.budget_s, workdir)
                 row = {"factor": factor, "value": value, "best_rel_l2": run["best_rel_l2"], "final_rel_l2": run["final_rel_l2"],
-                       "steps_per_s": run["steps_per_s"], "verdict": verdict(run)}  # fmt: skip
+                       "steps_per_s": run["steps_per_s"], "time_to": run["time_to"], "verdict": verdict(run)}  # fmt: skip
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     out = args.out or ROOT / "benchmarks" / "results" / f"hash_sweep_{args.problem}.json"

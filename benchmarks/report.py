@@ -20,7 +20,10 @@ def fmt(value, spec: str) -> str:
     return "–" if value is None else format(value, spec)
 
 
-def table(results: dict, at: float = 120.0) -> str:
+def table(results: dict, at: float | None = None) -> str:
+    """Markdown table of one results file; the error column is read at ``at`` seconds
+    (default: two thirds of the budget)."""
+    at = results["budget_s"] * 2 / 3 if at is None else at
     thresholds = list(next(iter(results["methods"].values()))["time_to"])
     head = ["method", "steps/s", "points/s", f"rel-L2 @ {at:g} s", "best rel-L2"] + [f"t({t})" for t in thresholds]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

@@ -62,6 +62,10 @@ METHODS = {p: competitors(p, step) for p, step in (("burgers", 0.002), ("helmhol
 # the vanilla PINN's other fixes for Helmholtz, to find its strongest form
 METHODS["helmholtz"]["vanilla_hard_bc"] = ("helmholtz_mlp_autograd.yaml", ["--model.problem.init_args.hard_constraints=true"])
 METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"])
+# Burgers hash + FD with the two best single factors of hash_sweep.py (1024 points per step, N_min = 4)
+METHODS["burgers"]["hash_fd_small_batch"] = (
+    "burgers_hash_fd.yaml", ["--data.n_collocation=1024", "--model.encoding.init_args.base_resolution=4"]
+)
 
 
 class BudgetClock(pl.Callback):

@@ -409,10 +409,12 @@ class PINNModule(pl.LightningModule):
     def configure_optimizers(self):
         hp = self.hparams
         encoding = list(self.network.encoding.parameters())
-        ids = {id(p) for p in encoding}
-        groups = [{"params": [p for p in self.parameters() if id(p) not in ids], "lr": hp.lr}]
-        if encoding:
-            groups.append({"params": encoding, "lr": hp.encoding_lr if hp.encoding_lr is not None else hp.lr})
+        if hp.encoding_lr is None or not encoding:
+            groups = [{"params": list(self.parameters()), "lr": hp.lr}]
+        else:  # named groups: LearningRateMonitor logs lr-Adam/network and lr-Adam/encoding
+            ids = {id(p) for p in encoding}
+            rest = [p for p in self.parameters() if id(p) not in ids]
+            groups = [{"params": rest, "lr": hp.lr, "name": "network"}, {"params": encoding, "lr": hp.encoding_lr, "name": "encoding"}]
         adam = torch.optim.Adam(groups, lr=hp.lr, betas=tuple(hp.adam_betas), eps=hp.adam_eps)
         gamma = hp.lr_decay_rate ** (1.0 / hp.lr_decay_steps)
         scheduler = torch.optim.lr_scheduler.ExponentialLR(adam, gamma=gamma)

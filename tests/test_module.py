@@ -178,7 +178,7 @@ def test_data_term_compares_the_observed_outputs_in_the_same_forward_pass():
     terms = m.loss_terms(batch)
     assert calls == [32 + 8 + 20]
     torch.testing.assert_close(terms["data"], (m(batch["data"]) - batch["data_values"]).square().mean())
-    assert m.total_loss(terms) == pytest.approx((terms["pde"] + terms["boundary"] + 5 * terms["data"]).item(), rel=1e-6)
+    assert m.total_loss(terms).item() == pytest.approx((terms["pde"] + terms["boundary"] + 5 * terms["data"]).item(), rel=1e-6)
     # the residual uses the learnt wavenumber, which gets a gradient
     assert p.coefficient("k").item() == pytest.approx(2.0) and p.k == 1.0
     terms["pde"].backward()

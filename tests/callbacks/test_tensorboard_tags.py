@@ -25,6 +25,7 @@ def test_every_advertised_tag_is_logged(tmp_path, monkeypatch):
     config["trainer"]["logger"]["init_args"]["save_dir"] = str(tmp_path)
     config["trainer"].update(max_steps=200, enable_progress_bar=False, log_every_n_steps=10)
     config["data"]["batches_per_epoch"] = 100
+    config["model"]["problem"]["init_args"]["hard_constraints"] = False  # so that a condition term is logged too
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     monkeypatch.setattr(sys, "argv", ["pinn"])
