@@ -66,6 +66,8 @@ class PINNModule(pl.LightningModule):
         lbfgs_history: L-BFGS memory.
         encoding_lr: Adam learning rate of the encoding's parameters (the hash tables); ``None``:
             ``lr``. The schedule scales both alike.
+        coefficient_lr: Adam learning rate of learnt PDE coefficients (inverse problems; they
+            are stored as logarithms, so this is a relative step); ``None``: ``lr``.
         adam_betas: Adam's :math:`(\beta_1, \beta_2)`; Instant-NGP trains tables with (0.9, 0.99).
         adam_eps: Adam's :math:`\epsilon`.
         causal_chunks: causal training (Wang, Sankaran & Perdikaris 2022) for time-dependent
@@ -102,6 +104,7 @@ class PINNModule(pl.LightningModule):
         lbfgs_max_iter: int = 20,
         lbfgs_history: int = 50,
         encoding_lr: float | None = None,
+        coefficient_lr: float | None = None,
         adam_betas: tuple[float, float] = (0.9, 0.999),
         adam_eps: float = 1e-8,
         causal_chunks: int = 0,
@@ -129,8 +132,9 @@ class PINNModule(pl.LightningModule):
                 f"lbfgs_lr must be > 0 and lbfgs_max_iter, lbfgs_history >= 1, got "
                 f"{lbfgs_lr}, {lbfgs_max_iter}, {lbfgs_history}"
             )
-        if encoding_lr is not None and not encoding_lr > 0:
-            raise ValueError(f"encoding_lr must be > 0 (or null for lr), got {encoding_lr}")
+        for name, value in (("encoding_lr", encoding_lr), ("coefficient_lr", coefficient_lr)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be > 0 (or null for lr), got {value}")
         if len(adam_betas) != 2 or not all(0 <= b < 1 for b in adam_betas):
             raise ValueError(f"adam_betas must be two numbers in [0, 1), got {adam_betas}")
         if not adam_eps > 0:
@@ -408,13 +412,18 @@ class PINNModule(pl.LightningModule):
 
     def configure_optimizers(self):
         hp = self.hparams
-        encoding = list(self.network.encoding.parameters())
-        if hp.encoding_lr is None or not encoding:
-            groups = [{"params": list(self.parameters()), "lr": hp.lr}]
-        else:  # named groups: LearningRateMonitor logs lr-Adam/network and lr-Adam/encoding
-            ids = {id(p) for p in encoding}
-            rest = [p for p in self.parameters() if id(p) not in ids]
-            groups = [{"params": rest, "lr": hp.lr, "name": "network"}, {"params": encoding, "lr": hp.encoding_lr, "name": "encoding"}]
+        # Named groups where a learning rate differs (LearningRateMonitor logs lr-Adam/<name>).
+        special = []
+        if hp.encoding_lr is not None:
+            special.append(("encoding", list(self.network.encoding.parameters()), hp.encoding_lr))
+        if hp.coefficient_lr is not None:
+            special.append(("coefficients", list(self.problem.parameters()), hp.coefficient_lr))
+        special = [(name, params, lr) for name, params, lr in special if params]
+        ids = {id(p) for _, params, _ in special for p in params}
+        groups = [{"params": [p for p in self.parameters() if id(p) not in ids], "lr": hp.lr}]
+        if special:
+            groups[0]["name"] = "network"
+            groups += [{"params": params, "lr": lr, "name": name} for name, params, lr in special]
         adam = torch.optim.Adam(groups, lr=hp.lr, betas=tuple(hp.adam_betas), eps=hp.adam_eps)
         gamma = hp.lr_decay_rate ** (1.0 / hp.lr_decay_steps)
         scheduler = torch.optim.lr_scheduler.ExponentialLR(adam, gamma=gamma)

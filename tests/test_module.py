@@ -163,6 +163,11 @@ def test_encoding_has_its_own_learning_rate_and_the_schedule_scales_both():
     adam.step()
     sched.step()
     assert (mlp["lr"], table["lr"]) == pytest.approx((5e-4, 5e-3))
+    # learnt coefficients (inverse problems) get theirs; without special rates there is one group
+    m = PINNModule(Burgers1D(learn={"nu": 0.01}), lr=1e-3, coefficient_lr=1e-2)
+    groups = {g["name"]: g for g in m.configure_optimizers()["optimizer"].param_groups}
+    assert groups["coefficients"]["params"] == [m.problem.log_nu] and groups["coefficients"]["lr"] == 1e-2
+    assert len(PINNModule(Burgers1D(), HashGridEncoding()).configure_optimizers()["optimizer"].param_groups) == 1
 
 
 def test_data_term_compares_the_observed_outputs_in_the_same_forward_pass():
