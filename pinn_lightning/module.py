@@ -246,8 +246,8 @@ class PINNModule(pl.LightningModule):
         chunk = ((x[:, k] - lo) * (m / (hi - lo))).long().clamp_(0, m - 1)
         sums = torch.zeros(m, dtype=r2.dtype, device=r2.device).index_add_(0, chunk, r2)
         losses = sums / torch.bincount(chunk, minlength=m).clamp_min(1).to(r2.dtype)
-        before = torch.cumsum(losses.detach(), 0) - losses.detach()
-        weights = torch.exp(-self.hparams.causal_epsilon * before)
+        done = losses.detach()
+        weights = torch.exp(-self.hparams.causal_epsilon * (done.cumsum(0) - done))  # sum over earlier slabs
         self._causal_weight_last = weights[-1]
         return (weights * losses).mean()
 

@@ -50,8 +50,9 @@ class _StencilResult(FieldDerivatives):
             )
         s = self.pair_slot[key]
         w = _FIRST[self.order]
-        corners = self.values[s : s + len(w) ** 2]
-        total = sum(wa * wb * v for (wa, wb), v in zip(((a, b) for a in w for b in w), corners))
+        k = len(w)
+        corners = self.values[s : s + k * k]  # offsets (ring[a], ring[b]) at slot a * k + b
+        total = sum(w[a] * w[b] * corners[a * k + b] for a in range(k) for b in range(k))
         return total / (self.h[i] * self.h[j])
 
 

@@ -84,12 +84,11 @@ def solve_dirichlet_etdrk4(
     x = torch.linspace(lower, upper, n + 1, dtype=torch.float64)
     k = torch.arange(1, n, dtype=torch.float64)
     e, e2, q, f1, f2, f3 = etdrk4_coefficients(-diffusivity * (k * math.pi / length) ** 2 * dt, dt)
-    forward = dst1
     inverse = lambda c: dst1(c) * (2.0 / n)  # noqa: E731
-    v = forward(w0(x[1:-1]))
-    nl = lambda c: forward(reaction(inverse(c)))  # noqa: E731
+    v = dst1(w0(x[1:-1]))
+    nl = lambda c: dst1(reaction(inverse(c)))  # noqa: E731  the reaction, in sine space
     out = torch.zeros(len(t_out), n + 1, dtype=torch.float64)
-    step, t = 0, 0.0
+    step = 0
     for i, target in enumerate(t_out):
         steps_to = round(target / dt)
         if abs(steps_to * dt - target) > 1e-9 * max(1.0, abs(target)) or steps_to < step:
