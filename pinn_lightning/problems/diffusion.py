@@ -12,6 +12,18 @@ from ..derivatives import FieldDerivatives
 from .base import Problem
 
 
+def two_sine_modes(xs: Tensor, m: int, first: Tensor | float = 1.0, second: Tensor | float = 1.0) -> Tensor:
+    r""":math:`a_1 \sin(\pi x) + \tfrac12 a_2 \sin(m\pi x)`, the initial value of the diffusion and
+    wave problems (:math:`a_1 = a_2 = 1`) and, with their time factors as amplitudes, their solutions.
+
+    Args:
+        xs: positions, ``[n, 1]``.
+        m: frequency of the second mode.
+        first, second: amplitudes :math:`a_1, a_2`, scalars or ``[n, 1]``.
+    """
+    return first * torch.sin(math.pi * xs) + 0.5 * second * torch.sin(m * math.pi * xs)
+
+
 class Diffusion1D(Problem):
     r"""Heat equation on :math:`[0, 1] \times [0, 1]`.
 
@@ -45,14 +57,12 @@ class Diffusion1D(Problem):
         return d.grad(1) - self.alpha * d.d2(0, 0)
 
     def initial_value(self, xs: Tensor) -> Tensor:
-        return torch.sin(math.pi * xs) + 0.5 * torch.sin(self.m * math.pi * xs)
+        return two_sine_modes(xs, self.m)
 
     def solution(self, x: Tensor) -> Tensor:
         xs, t = x[:, 0:1], x[:, 1:2]
         a, m = self.alpha, self.m
-        return torch.exp(-a * math.pi**2 * t) * torch.sin(math.pi * xs) + 0.5 * torch.exp(
-            -a * (m * math.pi) ** 2 * t
-        ) * torch.sin(m * math.pi * xs)
+        return two_sine_modes(xs, m, torch.exp(-a * math.pi**2 * t), torch.exp(-a * (m * math.pi) ** 2 * t))
 
     def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
         if not self.hard_constraints:

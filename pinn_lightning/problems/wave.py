@@ -15,6 +15,7 @@ from torch import Tensor
 
 from ..derivatives import FieldDerivatives
 from .base import Problem
+from .diffusion import two_sine_modes
 
 
 def _require_hard(problem: Problem, hard_constraints: bool) -> None:
@@ -56,7 +57,7 @@ class Wave1D(Problem):
         self.hard_constraints = True
 
     def initial_value(self, xs: Tensor) -> Tensor:
-        return torch.sin(math.pi * xs) + 0.5 * torch.sin(self.m * math.pi * xs)
+        return two_sine_modes(xs, self.m)
 
     def residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
         return d.d2(1, 1) - self.c**2 * d.d2(0, 0)
@@ -64,7 +65,7 @@ class Wave1D(Problem):
     def solution(self, x: Tensor) -> Tensor:
         xs, t = x[:, 0:1], x[:, 1:2]
         w = self.c * math.pi
-        return torch.sin(math.pi * xs) * torch.cos(w * t) + 0.5 * torch.sin(self.m * math.pi * xs) * torch.cos(self.m * w * t)
+        return two_sine_modes(xs, self.m, torch.cos(w * t), torch.cos(self.m * w * t))
 
     def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
         xs, t = x[:, 0:1], x[:, 1:2]
