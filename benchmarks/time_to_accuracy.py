@@ -59,9 +59,21 @@ def competitors(problem: str, mlp_fd_step: float) -> dict[str, tuple[str, list[s
 
 
 METHODS = {p: competitors(p, step) for p, step in (("burgers", 0.002), ("helmholtz", 0.005), ("ldc", 0.005), ("kovasznay", 0.005))}
-# the vanilla PINN's other fixes for Helmholtz, to find its strongest form
-METHODS["helmholtz"]["vanilla_hard_bc"] = ("helmholtz_mlp_autograd.yaml", ["--model.problem.init_args.hard_constraints=true"])
+# The vanilla PINN's other fixes, to find its strongest form: hard constraints, fewer points per
+# step, a finishing L-BFGS phase on fixed points (fresh every 1000 steps: L-BFGS needs one
+# objective for its line search and curvature pairs).
+HARD = ["--model.problem.init_args.hard_constraints=true"]
+LBFGS = ["--data.resample=epoch", "--data.batches_per_epoch=1000"]
+METHODS["helmholtz"]["vanilla_hard_bc"] = ("helmholtz_mlp_autograd.yaml", HARD)
+METHODS["helmholtz"]["vanilla_hard_bc_1024"] = ("helmholtz_mlp_autograd.yaml", [*HARD, "--data.n_collocation=1024"])
+METHODS["helmholtz"]["vanilla_hard_bc_lbfgs"] = ("helmholtz_mlp_autograd.yaml", [*HARD, "--model.lbfgs_start=1000", *LBFGS])
+METHODS["helmholtz"]["hash_fd_order4"] = ("helmholtz_hash_fd.yaml", ["--model.derivatives.init_args.order=4"])
+METHODS["helmholtz"]["hash_fd_order4_h1"] = (
+    "helmholtz_hash_fd.yaml", ["--model.derivatives.init_args.order=4", "--model.derivatives.init_args.step_factor=1.0"]
+)
 METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"])
+METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS])
+METHODS["kovasznay"]["vanilla_lbfgs"] = ("kovasznay_mlp_autograd.yaml", ["--model.lbfgs_start=500", *LBFGS])
 # Burgers hash + FD with the two best single factors of hash_sweep.py (1024 points per step, N_min = 4)
 METHODS["burgers"]["hash_fd_small_batch"] = (
     "burgers_hash_fd.yaml", ["--data.n_collocation=1024", "--model.encoding.init_args.base_resolution=4"]
