@@ -75,9 +75,9 @@ METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--
 METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS])
 METHODS["kovasznay"]["vanilla_lbfgs"] = ("kovasznay_mlp_autograd.yaml", ["--model.lbfgs_start=500", *LBFGS])
 # Burgers hash + FD with the two best single factors of hash_sweep.py (1024 points per step, N_min = 4)
-METHODS["burgers"]["hash_fd_small_batch"] = (
-    "burgers_hash_fd.yaml", ["--data.n_collocation=1024", "--model.encoding.init_args.base_resolution=4"]
-)
+SMALL_BATCH = ["--data.n_collocation=1024", "--model.encoding.init_args.base_resolution=4"]
+METHODS["burgers"]["hash_fd_small_batch"] = ("burgers_hash_fd.yaml", SMALL_BATCH)
+METHODS["burgers"]["hash_fd_small_batch_order4"] = ("burgers_hash_fd.yaml", [*SMALL_BATCH, "--model.derivatives.init_args.order=4"])
 
 
 class BudgetClock(pl.Callback):
