@@ -1,5 +1,6 @@
 """Inverse problems end to end: a PDE coefficient is learnt from noisy observations through `pinn fit`."""
 
+import math
 import re
 import sys
 from pathlib import Path
@@ -47,7 +48,7 @@ def test_burgers_viscosity_is_recovered_from_noisy_samples(tmp_path, capsys, mon
     steps leave nu several times too large, the 300 L-BFGS steps bring it within 5 % (2.8 % and
     2.0 % on seeds 0 and 1 in tuning runs; the sample noise and the 2000 collocation points bias it)."""
     out, traj = fit_inverse("burgers_inverse_mlp_autograd", 800, tmp_path, capsys, monkeypatch)
-    nu_true = 0.01 / 3.141592653589793
+    nu_true = 0.01 / math.pi
     nu = learnt(out, "nu", "0.0031831")
     assert abs(nu - nu_true) < 0.05 * nu_true, nu
     assert float(re.search(r"final rel_l2 = (\S+)", out).group(1)) < 1e-2  # the shock too

@@ -1,6 +1,5 @@
 """The notebooks run top to bottom (nbclient, a real Jupyter kernel) with short settings."""
 
-import os
 import re
 from pathlib import Path
 
@@ -10,18 +9,11 @@ import nbformat
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-def _execute(name: str, cwd: Path, env: dict[str, str]) -> list[str]:
+def _execute(name: str, cwd: Path, env: dict[str, str], monkeypatch) -> list[str]:
     book = nbformat.read(NOTEBOOKS / name, as_version=4)
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # the kernel inherits this process's environment
-    try:
-        nbclient.NotebookClient(book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)  # the kernel inherits this process's environment
+    nbclient.NotebookClient(book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
     texts = []
     for cell in book.cells:
         for out in cell.get("outputs", []):
@@ -30,8 +22,8 @@ def _execute(name: str, cwd: Path, env: dict[str, str]) -> list[str]:
     return texts
 
 
-def test_quickstart_trains_a_user_defined_pde_and_shows_its_diagnostics(tmp_path):
-    texts = "\n".join(_execute("quickstart.ipynb", tmp_path, {"PINN_NOTEBOOK_STEPS": "300", "PINN_NOTEBOOK_THREADS": "1"}))
+def test_quickstart_trains_a_user_defined_pde_and_shows_its_diagnostics(tmp_path, monkeypatch):
+    texts = "\n".join(_execute("quickstart.ipynb", tmp_path, {"PINN_NOTEBOOK_STEPS": "300", "PINN_NOTEBOOK_THREADS": "1"}, monkeypatch))
     # the user's exact solution solves the user's residual (autograd, float64)
     assert float(re.search(r"max \|residual of u\*\| = (\S+)", texts).group(1)) < 1e-9
     # 300 steps of the hash PINN already solve it to a few percent
@@ -43,10 +35,11 @@ def test_quickstart_trains_a_user_defined_pde_and_shows_its_diagnostics(tmp_path
     assert (tmp_path / "lightning_logs" / "quickstart").is_dir()  # TensorBoard logs where the user ran it
 
 
-def test_benchmarks_notebook_reads_every_results_file():
+def test_benchmarks_notebook_reads_every_results_file(monkeypatch):
     import json
 
     results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
-    problems = sorted(json.loads(p.read_text())["problem"] for p in results.glob("*.json") if "methods" in json.loads(p.read_text()))
-    texts = "\n".join(_execute("benchmarks.ipynb", NOTEBOOKS, {}))  # reads ../benchmarks/results, writes nothing
+    files = [json.loads(p.read_text()) for p in results.glob("*.json")]
+    problems = sorted(f["problem"] for f in files if "methods" in f)
+    texts = "\n".join(_execute("benchmarks.ipynb", NOTEBOOKS, {}, monkeypatch))  # reads ../benchmarks/results, writes nothing
     assert problems and all(f"\n{p}: budget" in texts for p in problems)
