@@ -37,6 +37,10 @@ def test_fd_step_follows_the_grid():
     torch.testing.assert_close(m.natural_step(), torch.tensor([2 / 256, 1 / 256]))
     h = m.derivatives.steps(m, 2, torch.zeros(1))
     torch.testing.assert_close(h, torch.tensor([1 / 256, 0.5 / 256]))
+    # an anisotropic grid (fine in x, coarse in t) gives each input its own step
+    m = PINNModule(Burgers1D(), HashGridEncoding(base_resolution=4, finest_resolution=[1024, 64]),
+                   derivatives=FiniteDifferenceDerivatives(step_factor=1.0))
+    torch.testing.assert_close(m.derivatives.steps(m, 2, torch.zeros(1)), torch.tensor([2 / 1024, 1 / 64]))
 
 
 def test_rejects_bad_arguments():

@@ -70,8 +70,10 @@ class HashGridEncoding(Encoding):
     r"""Multi-resolution hash encoding with d-linear or smoothstep interpolation.
 
     Level :math:`l = 0..L-1` is a grid of resolution
-    :math:`N_l = \lfloor N_{\min}\, b^{l} \rfloor`, :math:`b = (N_{\max}/N_{\min})^{1/(L-1)}`,
-    over :math:`[0, 1]^d`. Each vertex owns ``n_features`` trainable values; a point's feature
+    :math:`N_{l,i} = \lfloor N_{\min,i}\, b_i^{l} \rfloor`,
+    :math:`b_i = (N_{\max,i}/N_{\min,i})^{1/(L-1)}`, along input :math:`i` of :math:`[0, 1]^d`;
+    the resolutions are the same along every input unless given per input (anisotropic grids,
+    e.g. fine in x and coarse in t for a stationary shock). Each vertex owns ``n_features`` trainable values; a point's feature
     at level :math:`l` is the interpolation of its cell's :math:`2^d` corner values
 
     .. math::
@@ -80,7 +82,7 @@ class HashGridEncoding(Encoding):
 
     with :math:`s = N_l z - \lfloor N_l z \rfloor` and :math:`w(s) = s` (linear) or
     :math:`w(s) = 3s^2 - 2s^3` (smoothstep, C¹ in z, so autograd second derivatives are
-    non-zero inside cells). Levels whose vertices fit in the table (``(N_l + 3)^d <= 2^T``) are
+    non-zero inside cells). Levels whose vertices fit in the table (``prod_i (N_{l,i} + 3) <= 2^T``) are
     indexed densely (no collisions); finer levels use the XOR-of-primes spatial hash modulo
     :math:`2^T`. The grid is padded by one vertex on each side so that finite-difference stencil
     points up to one cell outside :math:`[0, 1]^d` still interpolate inside a real cell.
@@ -91,10 +93,12 @@ class HashGridEncoding(Encoding):
         n_levels: number of resolution levels ``L``.
         n_features: features per level and vertex ``F``.
         log2_table_size: ``T``, the per-level table holds at most ``2**T`` rows.
-        base_resolution: coarsest resolution ``N_min`` (cells per unit length).
-        finest_resolution: finest resolution ``N_max``; ignored when ``per_level_scale`` is set.
-        per_level_scale: growth factor ``b`` between levels; derived from ``finest_resolution``
-            when ``None``.
+        base_resolution: coarsest resolution ``N_min`` (cells per unit length), one value or one
+            per input.
+        finest_resolution: finest resolution ``N_max``, one value or one per input; ignored when
+            ``per_level_scale`` is set.
+        per_level_scale: growth factor ``b`` between levels (every input); derived from
+            ``finest_resolution`` when ``None``.
         interpolation: ``"linear"`` (the paper; pair it with finite differences) or
             ``"smoothstep"`` (usable with autograd derivatives).
         init_scale: table entries start uniform in ``[-init_scale, init_scale]``.
@@ -111,8 +115,8 @@ class HashGridEncoding(Encoding):
         n_levels: int = 16,
         n_features: int = 2,
         log2_table_size: int = 16,
-        base_resolution: int = 16,
-        finest_resolution: int = 256,
+        base_resolution: int | list[int] = 16,
+        finest_resolution: int | list[int] = 256,
         per_level_scale: float | None = None,
         interpolation: Literal["linear", "smoothstep"] = "linear",
         init_scale: float = 1e-4,
@@ -129,21 +133,27 @@ class HashGridEncoding(Encoding):
                 f"log2_table_size must be in [4, 26] (2**26 rows per level is ~0.5 GB at F=2), "
                 f"got {log2_table_size}"
             )
-        if base_resolution < 1:
-            raise ValueError(f"base_resolution must be >= 1, got {base_resolution}")
+        base = [base_resolution] if isinstance(base_resolution, int) else list(base_resolution)
+        finest = [finest_resolution] if isinstance(finest_resolution, int) else list(finest_resolution)
+        if not base or min(base) < 1:
+            raise ValueError(f"base_resolution must be >= 1 (one value or one per input), got {base_resolution}")
         if per_level_scale is None:
-            if finest_resolution < base_resolution:
+            if len(base) > 1 and len(finest) > 1 and len(base) != len(finest):
                 raise ValueError(
-                    f"finest_resolution ({finest_resolution}) must be >= base_resolution "
-                    f"({base_resolution})"
+                    f"base_resolution {base_resolution} and finest_resolution {finest_resolution} "
+                    f"must give one value each or the same number of values"
                 )
-            per_level_scale = (
-                math.exp(math.log(finest_resolution / base_resolution) / (n_levels - 1))
-                if n_levels > 1
-                else 1.0
-            )
+            n = max(len(base), len(finest))
+            base, finest = base * (n // len(base)), finest * (n // len(finest))
+            for lo, hi in zip(base, finest):
+                if hi < lo:
+                    raise ValueError(f"finest_resolution ({hi}) must be >= base_resolution ({lo})")
+            # Per-input growth factors: b_i = (N_max,i / N_min,i)^(1 / (L - 1)).
+            scales = [math.exp(math.log(hi / lo) / (n_levels - 1)) if n_levels > 1 else 1.0 for lo, hi in zip(base, finest)]
         elif per_level_scale < 1.0:
             raise ValueError(f"per_level_scale must be >= 1, got {per_level_scale}")
+        else:
+            scales = [float(per_level_scale)] * len(base)
         if interpolation not in ("linear", "smoothstep"):
             raise ValueError(f"interpolation must be 'linear' or 'smoothstep', got {interpolation!r}")
         if not init_scale > 0:
@@ -157,28 +167,35 @@ class HashGridEncoding(Encoding):
         self.n_levels = n_levels
         self.n_features = n_features
         self.log2_table_size = log2_table_size
-        self.base_resolution = base_resolution
-        self.per_level_scale = float(per_level_scale)
         self.interpolation = interpolation
         self.init_scale = init_scale
         # A tiny epsilon keeps floor() from losing the top level to rounding (e.g. 255.99999).
-        self.resolutions = [
-            int(math.floor(base_resolution * self.per_level_scale**level + 1e-6))
-            for level in range(n_levels)
+        # [L][1 or d] cells per unit length; one value is shared by every input.
+        self._level_spec = [
+            [int(math.floor(lo * b**level + 1e-6)) for lo, b in zip(base, scales)] for level in range(n_levels)
         ]
+        self.resolutions: list[tuple[int, ...]] = []  # [L] tuples of [d], set by _build
         super().__init__(in_dim)
 
     def _build(self, in_dim: int) -> None:
         if not 1 <= in_dim <= _MAX_DIM:
             raise ValueError(f"HashGridEncoding supports in_dim 1..{_MAX_DIM}, got {in_dim}")
+        n_spec = len(self._level_spec[0])
+        if n_spec not in (1, in_dim):
+            raise ValueError(
+                f"base_resolution/finest_resolution give {n_spec} values per level, but the problem "
+                f"has {in_dim} inputs: give one value or {in_dim}"
+            )
+        self.resolutions = [tuple(spec * in_dim if n_spec == 1 else spec) for spec in self._level_spec]
         table_cap = 2**self.log2_table_size
         sizes, dense, strides = [], [], []
         for res in self.resolutions:
-            side = res + 3  # vertices -1 .. res + 1
-            is_dense = side**in_dim <= table_cap
+            sides = [r + 3 for r in res]  # vertices -1 .. res + 1 along each input
+            vertices = math.prod(sides)
+            is_dense = vertices <= table_cap
             dense.append(is_dense)
-            sizes.append(side**in_dim if is_dense else table_cap)
-            strides.append([side**i for i in range(in_dim)])
+            sizes.append(vertices if is_dense else table_cap)
+            strides.append([math.prod(sides[:i]) for i in range(in_dim)])
         offsets = [0]
         for size in sizes[:-1]:
             offsets.append(offsets[-1] + size)
@@ -198,7 +215,8 @@ class HashGridEncoding(Encoding):
         self.n_dense_levels = sum(dense)
         if any(dense[self.n_dense_levels :]):
             raise AssertionError("dense levels must be a prefix: resolutions increase")
-        self.register_buffer("level_res", torch.tensor(self.resolutions, dtype=torch.float32), persistent=False)
+        # [d, L]: cells per unit length of each level along each input
+        self.register_buffer("level_res", torch.tensor(self.resolutions, dtype=torch.float32).t().contiguous(), persistent=False)
         self.register_buffer("level_strides", torch.tensor(strides, dtype=torch.int32), persistent=False)
         self.register_buffer("level_offsets", torch.tensor(offsets, dtype=torch.int32), persistent=False)
         self.hash_primes = [_as_int32(p) for p in _PRIMES[:in_dim]]
@@ -211,9 +229,9 @@ class HashGridEncoding(Encoding):
         if self.coarse_to_fine_steps > 0:
             self.active_levels.fill_(min(self.n_levels, self.initial_levels + step // self.coarse_to_fine_steps))
 
-    def finest_cell_size(self) -> float:
-        """Cell size of the finest *active* level, in normalised coordinates."""
-        return 1.0 / self.resolutions[int(self.active_levels) - 1]
+    def finest_cell_size(self) -> Tensor:
+        """Cell size of the finest *active* level along each input, normalised coordinates, ``[d]``."""
+        return 1.0 / self.level_res[:, int(self.active_levels) - 1]
 
     def level_table_sizes(self) -> list[int]:
         """Rows of the table that each level owns."""
@@ -235,7 +253,7 @@ class HashGridEncoding(Encoding):
             ``weights`` ``[2^d, n, L]`` (they sum to one over corners).
         """
         n, d = z.shape
-        res = self.level_res.to(z.dtype)  # [L]
+        res = self.level_res.to(z.dtype)[:, None, :]  # [d, 1, L]
         pos = z.t()[:, :, None] * res  # [d, n, L]
         # Stay inside the padded grid: cells -1 .. res (vertices -1 .. res + 1).
         cell = torch.minimum(torch.floor(pos), res).clamp_min(-1.0)

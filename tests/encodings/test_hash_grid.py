@@ -26,21 +26,34 @@ def test_weights_sum_to_one(interpolation, dim):
 
 def test_level_resolutions_span_min_to_max():
     enc = make(2, n_levels=16, base_resolution=16, finest_resolution=512)
-    assert enc.resolutions[0] == 16 and enc.resolutions[-1] == 512
-    assert all(b > a for a, b in zip(enc.resolutions, enc.resolutions[1:]))
+    assert enc.resolutions[0] == (16, 16) and enc.resolutions[-1] == (512, 512)
+    assert all(b[0] > a[0] for a, b in zip(enc.resolutions, enc.resolutions[1:]))
+
+
+def test_per_input_resolutions_grow_at_their_own_rate():
+    """x: 4 -> 1024, t: 4 -> 64 over 5 levels, i.e. b = 4 and 2."""
+    enc = make(2, n_levels=5, base_resolution=4, finest_resolution=[1024, 64])
+    assert enc.resolutions == [(4, 4), (16, 8), (64, 16), (256, 32), (1024, 64)]
+    torch.testing.assert_close(enc.finest_cell_size(), torch.tensor([1 / 1024, 1 / 64], dtype=torch.float64))
+    with pytest.raises(ValueError, match="2 values per level, but the problem has 3 inputs"):
+        make(3, base_resolution=4, finest_resolution=[64, 16])
+    with pytest.raises(ValueError, match="same number of values"):
+        HashGridEncoding(base_resolution=[4, 4, 4], finest_resolution=[64, 16])
+    with pytest.raises(ValueError, match=r"finest_resolution \(2\) must be >= base_resolution \(4\)"):
+        HashGridEncoding(base_resolution=4, finest_resolution=[64, 2])
 
 
 def test_dense_and_hashed_levels_chosen_and_indexed_correctly():
     enc = make(2, n_levels=6, log2_table_size=8, base_resolution=4, finest_resolution=64)
     sizes = enc.level_table_sizes()
-    for level, res in enumerate(enc.resolutions):
+    for level, (res, _) in enumerate(enc.resolutions):
         side = res + 3
         dense = side**2 <= 2**8
         assert (level < enc.n_dense_levels) == dense
         assert sizes[level] == (side**2 if dense else 2**8)
     # Every vertex of a dense level owns its own row; hashed rows stay inside the level's block.
     offsets = enc.level_offsets.tolist()
-    for level, res in enumerate(enc.resolutions):
+    for level, (res, _) in enumerate(enc.resolutions):
         ticks = (torch.arange(-1, res + 1, dtype=torch.float64) + 0.5) / res  # one point per padded cell
         z = torch.stack(torch.meshgrid(ticks, ticks, indexing="ij"), -1).reshape(-1, 2)
         rows, _ = enc.corner_indices(z)
@@ -51,18 +64,28 @@ def test_dense_and_hashed_levels_chosen_and_indexed_correctly():
     assert enc.n_dense_levels < enc.n_levels  # the finest level here must hash
 
 
-@pytest.mark.parametrize("dim", [1, 2, 3])
-def test_linear_interpolation_reproduces_a_linear_function(dim):
-    """Set every vertex value to an affine function of its position: the encoding returns it exactly."""
-    enc = make(dim, n_levels=3, n_features=1, log2_table_size=16, base_resolution=3, finest_resolution=9)
+@pytest.mark.parametrize("dim,finest", [(1, 9), (2, 9), (3, 9), (2, [12, 3]), (3, [3, 9, 6])])
+def test_linear_interpolation_reproduces_a_linear_function(dim, finest):
+    """Set every vertex value to an affine function of its position: the encoding returns it exactly.
+
+    Vertex ``v`` of a level with resolutions ``N`` sits at ``z_i = v_i / N_i`` and owns row
+    ``offset + sum_i (v_i + 1) * prod_{j<i} (N_j + 3)``; anisotropic grids check both.
+    """
+    enc = make(dim, n_levels=3, n_features=1, log2_table_size=16, base_resolution=3, finest_resolution=finest)
     assert enc.n_dense_levels == enc.n_levels
     coef = torch.tensor([0.7, -1.3, 2.1, 0.4][:dim], dtype=torch.float64)
     with torch.no_grad():
         for level, res in enumerate(enc.resolutions):
-            side, off = res + 3, enc.level_offsets[level].item()
-            for vertex in itertools.product(range(-1, res + 2), repeat=dim):
-                row = off + sum((v + 1) * side**i for i, v in enumerate(vertex))
-                enc.embeddings[0, row] = (coef * torch.tensor(vertex, dtype=torch.float64) / res).sum() + 0.25
+            off, stride = enc.level_offsets[level].item(), 1
+            rows = torch.zeros((), dtype=torch.long)
+            for r in res:  # row of every vertex, [res_0 + 3, ..., res_{d-1} + 3]
+                rows = rows[..., None] + torch.arange(r + 3) * stride
+                stride *= r + 3
+            ticks = [torch.arange(-1, r + 2, dtype=torch.float64) / r for r in res]
+            pos = torch.stack(torch.meshgrid(*ticks, indexing="ij"), -1)
+            enc.embeddings[0, off + rows.reshape(-1)] = (  # rows and pos both indexed [v_0, v_1, ...]
+                (pos * coef).sum(-1).reshape(-1) + 0.25
+            )
     z = torch.rand(300, dim, dtype=torch.float64) * 1.1 - 0.05
     expected = (z * coef).sum(-1, keepdim=True) + 0.25
     torch.testing.assert_close(enc(z), expected.expand(-1, 3), rtol=0, atol=1e-12)
@@ -71,7 +94,7 @@ def test_linear_interpolation_reproduces_a_linear_function(dim):
 @pytest.mark.parametrize("interpolation", ["linear", "smoothstep"])
 def test_continuous_across_cell_faces(interpolation):
     enc = make(2, interpolation=interpolation, init_scale=1.0)
-    res = enc.resolutions[-1]
+    res = enc.resolutions[-1][0]
     faces = torch.tensor([[7.0 / res, 0.31], [0.52, 12.0 / res], [20.0 / res, 9.0 / res]], dtype=torch.float64)
     for eps in (1e-6, 1e-9):
         for axis in (0, 1):
@@ -98,7 +121,7 @@ def test_hash_matches_instant_ngp_uint32_hash():
     rows, _ = enc.corner_indices(z)
     primes = (1, 2654435761, 805459861)
     for level, res in enumerate(enc.resolutions):
-        cell = torch.floor(z * res).long()
+        cell = torch.floor(z * torch.tensor(res, dtype=torch.float64)).long()
         for corner in range(8):
             bits = [(corner >> (2 - i)) & 1 for i in range(3)]  # first dimension slowest
             h = torch.zeros(500, dtype=torch.long)
@@ -125,7 +148,7 @@ def test_smoothstep_autograd_second_derivative_is_correct():
     _, gp = first(z + torch.tensor([eps, 0.0], dtype=torch.float64))
     _, gm = first(z - torch.tensor([eps, 0.0], dtype=torch.float64))
     fd = (gp[:, 0] - gm[:, 0]) / (2 * eps)
-    inside = ((z[:, 0] * torch.tensor(enc.resolutions)[:, None]).frac() - 0.5).abs().max(0).values < 0.49
+    inside = ((z[:, 0] * torch.tensor(enc.resolutions)[:, 0, None]).frac() - 0.5).abs().max(0).values < 0.49
     torch.testing.assert_close(h[inside, 0], fd[inside].detach(), rtol=1e-5, atol=1e-5)
     # and the table can be trained through the second derivative: gradcheck of theta -> u_zz
     small = make(2, n_levels=2, log2_table_size=6, base_resolution=2, finest_resolution=3,
@@ -176,9 +199,9 @@ def test_coarse_to_fine_masks_fine_levels_and_coarsens_the_finest_cell():
     z = torch.rand(30, 2, dtype=torch.float64)
     feats = enc(z).view(30, 2, 4)  # [n, F, L]
     assert feats[..., 2:].abs().max() == 0 and feats[..., :2].abs().min() > 0
-    assert enc.finest_cell_size() == 1.0 / enc.resolutions[1]
+    assert enc.finest_cell_size().tolist() == [1.0 / r for r in enc.resolutions[1]]
     enc.set_step(25)  # 2 + 25 // 10 = 4 levels
-    assert int(enc.active_levels) == 4 and enc.finest_cell_size() == 1.0 / enc.resolutions[-1]
+    assert int(enc.active_levels) == 4 and enc.finest_cell_size().tolist() == [1.0 / r for r in enc.resolutions[-1]]
     assert enc(z).view(30, 2, 4)[..., 3].abs().min() > 0
     # the state travels with the checkpoint
     fresh = make(2, n_levels=4, coarse_to_fine_steps=10, initial_levels=2)
