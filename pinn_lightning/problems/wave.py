@@ -15,7 +15,7 @@ from torch import Tensor
 
 from ..derivatives import FieldDerivatives
 from .base import Problem
-from .diffusion import two_sine_modes
+from .modes import two_sine_modes
 
 
 def _require_hard(problem: Problem, hard_constraints: bool) -> None:
