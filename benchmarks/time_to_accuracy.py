@@ -73,11 +73,14 @@ METHODS["helmholtz"]["hash_fd_order4_h1"] = (
 )
 METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"])
 METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS])
+METHODS["burgers"]["vanilla_lbfgs_early"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=1000", *LBFGS])
 METHODS["kovasznay"]["vanilla_lbfgs"] = ("kovasznay_mlp_autograd.yaml", ["--model.lbfgs_start=500", *LBFGS])
-# Burgers hash + FD with the two best single factors of hash_sweep.py (1024 points per step, N_min = 4)
-SMALL_BATCH = ["--data.n_collocation=1024", "--model.encoding.init_args.base_resolution=4"]
-METHODS["burgers"]["hash_fd_small_batch"] = ("burgers_hash_fd.yaml", SMALL_BATCH)
-METHODS["burgers"]["hash_fd_small_batch_order4"] = ("burgers_hash_fd.yaml", [*SMALL_BATCH, "--model.derivatives.init_args.order=4"])
+# Burgers hash + FD as it was up to the third session: an isotropic grid (N 4 -> 1024 in x and t,
+# 16 levels, the finest three hashed) with 1024 points per step and N_min = 4 (hash_sweep.py's two
+# best single factors), and the same with fourth-order differences.
+ISOTROPIC = ["--model.encoding.init_args.n_levels=16", "--model.encoding.init_args.finest_resolution=1024"]
+METHODS["burgers"]["hash_fd_small_batch"] = ("burgers_hash_fd.yaml", ISOTROPIC)
+METHODS["burgers"]["hash_fd_small_batch_order4"] = ("burgers_hash_fd.yaml", [*ISOTROPIC, "--model.derivatives.init_args.order=4"])
 
 
 class BudgetClock(pl.Callback):
