@@ -54,7 +54,8 @@ class PINNModule(pl.LightningModule):
             Perdikaris 2021): every ``loss_weighting_every`` Adam steps,
             :math:`\hat\lambda_i = \max|\nabla_\theta \mathcal L_{pde}| / \overline{|\nabla_\theta \mathcal L_i|}`
             and :math:`\lambda_i \leftarrow (1 - \alpha)\lambda_i + \alpha\hat\lambda_i`. Logged as
-            ``train/weight_<term>``; saved in checkpoints.
+            ``train/weight_<term>``; saved in checkpoints. Meant for MLP networks: with a hash
+            grid the factor runs to ~1e10 (warning).
         loss_weighting_every: Adam steps between updates of the adaptive factors.
         loss_weighting_alpha: update rate :math:`\alpha` of the adaptive factors.
         lbfgs_start: global step from which L-BFGS (strong Wolfe line search) replaces Adam;
@@ -165,6 +166,13 @@ class PINNModule(pl.LightningModule):
             raise ValueError("compile=True needs FiniteDifferenceDerivatives: compiled networks do not support double backward")
         if isinstance(self.derivatives, FiniteDifferenceDerivatives):
             self._check_fd_step()
+        if loss_weighting == "grad_norm" and self.network.encoding.finest_cell_size() is not None:
+            warnings.warn(
+                "loss_weighting='grad_norm' with a grid encoding: the factors come from the largest "
+                "residual gradient, which a grid's fine cells make huge (Helmholtz, soft boundary: "
+                "~1e10, and training fails); prefer hard constraints or static loss_weights.",
+                stacklevel=2,
+            )
         # Not a registered submodule: it shares the network's parameters and must not duplicate them in checkpoints.
         object.__setattr__(self, "_compiled_network", torch.compile(self.network) if compile else None)
         # Adaptive factors of the condition terms (1 = the static weights); a buffer, so resumable.

@@ -20,11 +20,14 @@ def _run(cmd, tmp_path, timeout=240):
     return out
 
 
-def _args(tmp_path, name, extra=()):
+HASH = ["--config", str(ROOT / "configs/helmholtz_hash_fd.yaml"), "--model.encoding.init_args.log2_table_size=12"]
+
+
+def _args(tmp_path, name, extra=(), config=HASH):
     return [
-        "fit", "--config", str(ROOT / "configs/helmholtz_hash_fd.yaml"),
+        "fit", *config,
         "--trainer.max_steps=60", "--data.batches_per_epoch=20", "--data.n_collocation=256", "--data.n_boundary=64",
-        "--model.encoding.init_args.log2_table_size=12", "--trainer.enable_progress_bar=false",
+        "--trainer.enable_progress_bar=false",
         f"--trainer.logger.init_args.save_dir={tmp_path / name}",
         "--trainer.callbacks+=ddp_probe.SampleFingerprint", f"--trainer.callbacks.out_dir={tmp_path / name / 'probe'}",
         *extra,
@@ -70,6 +73,19 @@ def test_ddp_two_processes_sample_differently_and_sync(tmp_path):
     (single,) = [json.loads((tmp_path / "single/probe/rank0.json").read_text())]
     r0, _ = _records(tmp_path, "ddp")
     assert 0.5 < r0["reference_error"] / single["reference_error"] < 2.0, (r0["reference_error"], single["reference_error"])
+
+
+def test_ddp_grad_norm_weights_agree_across_ranks(tmp_path):
+    """Learning-rate annealing under DDP: each rank estimates the boundary factor from its own
+    points, and the estimate is averaged over ranks, so the factor (and with it the loss and the
+    model) stays the same on both ranks instead of drifting apart."""
+    vanilla = ["--config", str(ROOT / "configs/helmholtz_mlp_autograd.yaml")]  # soft boundary
+    grad_norm = ["--model.loss_weighting=grad_norm", "--model.loss_weighting_every=20"]  # steps 0, 20, 40
+    _run([PINN, *_args(tmp_path, "gn", [*DDP, *grad_norm], config=vanilla)], tmp_path)
+    r0, r1 = _records(tmp_path, "gn")
+    assert len(r0["adaptive_weights"]) == 1 and r0["adaptive_weights"][0] > 2.0  # it moved (~2e4 here)
+    assert r0["adaptive_weights"] == pytest.approx(r1["adaptive_weights"], rel=1e-12)
+    assert r0["reference_error"] == pytest.approx(r1["reference_error"], rel=1e-6)
 
 
 @pytest.mark.skipif(shutil.which("torchrun", path=str(Path(sys.executable).parent)) is None, reason="no torchrun")

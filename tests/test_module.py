@@ -115,6 +115,11 @@ def test_grad_norm_weighting_follows_its_formula():
     torch.testing.assert_close(m.total_loss(terms), terms["pde"] + expected * terms["boundary"])
 
 
+def test_grad_norm_with_a_grid_encoding_warns():
+    with pytest.warns(UserWarning, match="loss_weighting='grad_norm' with a grid encoding"):
+        PINNModule(Burgers1D(), HashGridEncoding(), derivatives=FiniteDifferenceDerivatives(), loss_weighting="grad_norm")
+
+
 def test_fd_step_outside_the_robust_range_warns():
     with pytest.warns(UserWarning, match="0.25 finest hash cells"):
         PINNModule(Burgers1D(), HashGridEncoding(), derivatives=FiniteDifferenceDerivatives(step_factor=0.25))

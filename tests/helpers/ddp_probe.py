@@ -8,7 +8,8 @@ import lightning.pytorch as pl
 
 class SampleFingerprint(pl.Callback):
     """Writes ``rank<r>.json``: per step a fingerprint of the collocation points, and at the end
-    the synced ``val/rel_l2`` and the model's error on the whole reference grid."""
+    the synced ``val/rel_l2``, the model's error on the whole reference grid and the adaptive
+    loss-weight factors."""
 
     def __init__(self, out_dir: str) -> None:
         self.out_dir = Path(out_dir)
@@ -27,5 +28,6 @@ class SampleFingerprint(pl.Callback):
             "val_rel_l2": float(trainer.callback_metrics["val/rel_l2"]),
             "reference_error": pl_module.reference_error(),
             "global_step": trainer.global_step,
+            "adaptive_weights": pl_module.adaptive_weights.tolist(),
         }
         (self.out_dir / f"rank{trainer.global_rank}.json").write_text(json.dumps(record))
