@@ -222,24 +222,14 @@ class PINNModule(pl.LightningModule):
         names = self.problem.conditions + (("data",) if "data" in batch else ())
         sizes = [batch[name].shape[0] for name in names]
         extra = torch.cat([batch[name] for name in names]) if names else None
-        extra_values: list[Tensor] = []
-
-        def field(p: Tensor) -> Tensor:
-            if extra is None:
-                return self(p)
-            u = self(torch.cat([p, extra.to(p.dtype)]))
-            extra_values.append(u[p.shape[0] :])
-            return u[: p.shape[0]]
-
-        field.natural_step = self.natural_step  # FD takes its step from the grid
-        d = self.derivatives(field, x, mixed=self.problem.mixed_derivatives)
+        d = self.derivatives(self, x, mixed=self.problem.mixed_derivatives, extra=extra)
         residual = self.problem.residual(x, d)
         if self.hparams.causal_chunks:
             terms = {"pde": self.causal_loss(x, residual.square().reshape(x.shape[0], -1).mean(1))}
         else:
             terms = {"pde": residual.square().mean()}
         if names:
-            for name, xc, uc in zip(names, torch.split(extra, sizes), torch.split(extra_values[0], sizes)):
+            for name, xc, uc in zip(names, torch.split(extra, sizes), torch.split(d.extra, sizes)):
                 if name == "data":  # observations of the compared outputs (inverse problems)
                     r = uc[:, self.problem.compared] - batch["data_values"].to(uc.dtype)
                 else:

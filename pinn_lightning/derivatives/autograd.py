@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .base import DerivativeOperator, Field, FieldDerivatives
+from .base import DerivativeOperator, Field, FieldDerivatives, evaluate_with_extra
 
 
 class _AutogradResult(FieldDerivatives):
@@ -67,8 +67,12 @@ class AutogradDerivatives(DerivativeOperator):
     def __init__(self, create_graph: bool = True) -> None:
         self.create_graph = create_graph
 
-    def __call__(self, field: Field, x: Tensor, mixed: bool = False) -> FieldDerivatives:
+    def __call__(
+        self, field: Field, x: Tensor, mixed: bool = False, extra: Tensor | None = None
+    ) -> FieldDerivatives:
         x = x.detach().requires_grad_(True)
         with torch.enable_grad():
-            u = field(x)
-        return _AutogradResult(x, u, self.create_graph)
+            u, extra_values = evaluate_with_extra(field, x, extra)
+        result = _AutogradResult(x, u, self.create_graph)
+        result.extra = extra_values
+        return result

@@ -21,6 +21,9 @@ class FieldDerivatives:
     u: Tensor
     """Field values ``[n, m]``."""
 
+    extra: Tensor | None = None
+    """Field values ``[k, m]`` at the operator's ``extra`` points (no derivatives), or ``None``."""
+
     def grad(self, i: int) -> Tensor:
         """First partial derivative :math:`\\partial u / \\partial x_i`, ``[n, m]``."""
         raise NotImplementedError
@@ -42,11 +45,23 @@ class FieldDerivatives:
 class DerivativeOperator:
     """Computes :class:`FieldDerivatives` of a field at points.
 
-    ``operator(field, x, mixed=False)`` evaluates ``field`` itself (as often as the method
-    needs) and returns the derivatives. ``mixed`` announces that mixed second derivatives
+    ``operator(field, x, mixed=False, extra=None)`` evaluates ``field`` itself (as often as the
+    method needs) and returns the derivatives. ``mixed`` announces that mixed second derivatives
     ``d2(i, j)``, ``i != j``, will be asked for (finite differences then add the diagonal
-    stencil points; autograd ignores it).
+    stencil points; autograd ignores it). ``extra`` points ``[k, d]`` (boundary, initial,
+    observation points: values only) ride in the same forward pass as ``x``; their values come
+    back as :attr:`FieldDerivatives.extra`, so a training step evaluates the network once.
     """
 
-    def __call__(self, field: Field, x: Tensor, mixed: bool = False) -> FieldDerivatives:
+    def __call__(
+        self, field: Field, x: Tensor, mixed: bool = False, extra: Tensor | None = None
+    ) -> FieldDerivatives:
         raise NotImplementedError
+
+
+def evaluate_with_extra(field: Field, points: Tensor, extra: Tensor | None) -> tuple[Tensor, Tensor | None]:
+    """``field`` at ``points`` ``[p, d]`` and at ``extra`` ``[k, d]`` in one call: ``([p, m], [k, m])``."""
+    if extra is None:
+        return field(points), None
+    values = field(torch.cat([points, extra.to(points.dtype)]))
+    return values[: points.shape[0]], values[points.shape[0] :]

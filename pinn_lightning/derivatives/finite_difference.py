@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from .base import DerivativeOperator, Field, FieldDerivatives
+from .base import DerivativeOperator, Field, FieldDerivatives, evaluate_with_extra
 
 
 # Central-difference weights on the offsets (+1, -1, +2, -2) x h, by order.
@@ -136,11 +136,15 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
                     rows += [a * eye[i] + b * eye[j] for a in ring for b in ring]
         return torch.stack(rows), pair_slot
 
-    def __call__(self, field: Field, x: Tensor, mixed: bool = False) -> FieldDerivatives:
+    def __call__(
+        self, field: Field, x: Tensor, mixed: bool = False, extra: Tensor | None = None
+    ) -> FieldDerivatives:
         n, d = x.shape
         h = self.steps(field, d, x)  # [d]
         offsets, pair_slot = self.stencil(d, mixed, self.order)
         offsets = offsets.to(dtype=x.dtype, device=x.device)  # [S, d]
         points = x[None, :, :] + offsets[:, None, :] * h  # [S, n, d]
-        values = field(points.reshape(-1, d))  # [S * n, m]
-        return _StencilResult(values.view(offsets.shape[0], n, -1), h, self.order, pair_slot)
+        values, extra_values = evaluate_with_extra(field, points.reshape(-1, d), extra)  # [S * n, m], [k, m]
+        result = _StencilResult(values.view(offsets.shape[0], n, -1), h, self.order, pair_slot)
+        result.extra = extra_values
+        return result
