@@ -73,8 +73,9 @@ class HashGridEncoding(Encoding):
     :math:`N_{l,i} = \lfloor N_{\min,i}\, b_i^{l} \rfloor`,
     :math:`b_i = (N_{\max,i}/N_{\min,i})^{1/(L-1)}`, along input :math:`i` of :math:`[0, 1]^d`;
     the resolutions are the same along every input unless given per input (anisotropic grids,
-    e.g. fine in x and coarse in t for a stationary shock). Each vertex owns ``n_features`` trainable values; a point's feature
-    at level :math:`l` is the interpolation of its cell's :math:`2^d` corner values
+    e.g. fine in x and coarse in t for a stationary shock). Each vertex owns ``n_features``
+    trainable values; a point's feature at level :math:`l` is the interpolation of its cell's
+    :math:`2^d` corner values
 
     .. math::
         f_l(z) = \sum_{c \in \{0,1\}^d} \prod_{i=1}^{d} w(s_i)^{c_i}\,(1 - w(s_i))^{1-c_i}\;
@@ -82,8 +83,8 @@ class HashGridEncoding(Encoding):
 
     with :math:`s = N_l z - \lfloor N_l z \rfloor` and :math:`w(s) = s` (linear) or
     :math:`w(s) = 3s^2 - 2s^3` (smoothstep, C¹ in z, so autograd second derivatives are
-    non-zero inside cells). Levels whose vertices fit in the table (``prod_i (N_{l,i} + 3) <= 2^T``) are
-    indexed densely (no collisions); finer levels use the XOR-of-primes spatial hash modulo
+    non-zero inside cells). Levels whose vertices fit in the table
+    (``prod_i (N_{l,i} + 3) <= 2^T``) are indexed densely (no collisions); finer levels use the XOR-of-primes spatial hash modulo
     :math:`2^T`. The grid is padded by one vertex on each side so that finite-difference stencil
     points up to one cell outside :math:`[0, 1]^d` still interpolate inside a real cell.
 
@@ -136,7 +137,9 @@ class HashGridEncoding(Encoding):
         base = [base_resolution] if isinstance(base_resolution, int) else list(base_resolution)
         finest = [finest_resolution] if isinstance(finest_resolution, int) else list(finest_resolution)
         if not base or min(base) < 1:
-            raise ValueError(f"base_resolution must be >= 1 (one value or one per input), got {base_resolution}")
+            raise ValueError(
+                f"base_resolution must be >= 1 (one value or one per input), got {base_resolution}"
+            )
         if per_level_scale is None:
             if len(base) > 1 and len(finest) > 1 and len(base) != len(finest):
                 raise ValueError(
@@ -149,7 +152,10 @@ class HashGridEncoding(Encoding):
                 if hi < lo:
                     raise ValueError(f"finest_resolution ({hi}) must be >= base_resolution ({lo})")
             # Per-input growth factors: b_i = (N_max,i / N_min,i)^(1 / (L - 1)).
-            scales = [math.exp(math.log(hi / lo) / (n_levels - 1)) if n_levels > 1 else 1.0 for lo, hi in zip(base, finest)]
+            scales = [
+                math.exp(math.log(hi / lo) / (n_levels - 1)) if n_levels > 1 else 1.0
+                for lo, hi in zip(base, finest)
+            ]
         elif per_level_scale < 1.0:
             raise ValueError(f"per_level_scale must be >= 1, got {per_level_scale}")
         else:
@@ -216,7 +222,8 @@ class HashGridEncoding(Encoding):
         if any(dense[self.n_dense_levels :]):
             raise AssertionError("dense levels must be a prefix: resolutions increase")
         # [d, L]: cells per unit length of each level along each input
-        self.register_buffer("level_res", torch.tensor(self.resolutions, dtype=torch.float32).t().contiguous(), persistent=False)
+        level_res = torch.tensor(self.resolutions, dtype=torch.float32).t().contiguous()
+        self.register_buffer("level_res", level_res, persistent=False)
         self.register_buffer("level_strides", torch.tensor(strides, dtype=torch.int32), persistent=False)
         self.register_buffer("level_offsets", torch.tensor(offsets, dtype=torch.int32), persistent=False)
         self.hash_primes = [_as_int32(p) for p in _PRIMES[:in_dim]]

@@ -161,3 +161,23 @@ def test_autograd_without_create_graph_gives_every_second_derivative(x2d):
     _, d2 = f2d_exact(x2d)
     for key in ((0, 0), (1, 1), (0, 1)):
         torch.testing.assert_close(d.d2(*key).detach(), d2[key], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("op", [AutogradDerivatives(), FiniteDifferenceDerivatives(step=1e-3)])
+def test_extra_points_ride_in_the_same_forward_and_leave_derivatives_unchanged(op, x2d):
+    """``extra`` points come back as field values from the one call; x's derivatives are untouched."""
+    calls = []
+
+    def field(p):
+        calls.append(p.shape[0])
+        return f2d(p)
+
+    extra = torch.tensor([[0.3, -0.2], [1.0, 1.0], [-1.0, 0.5]], dtype=torch.float64)
+    with_extra = op(field, x2d, extra=extra)
+    assert len(calls) == 1 and calls[0] == (5 if isinstance(op, FiniteDifferenceDerivatives) else 1) * 31 + 3
+    torch.testing.assert_close(with_extra.extra, f2d(extra), rtol=0, atol=1e-15)
+    plain = op(f2d, x2d)
+    assert plain.extra is None
+    for i in (0, 1):
+        torch.testing.assert_close(with_extra.grad(i), plain.grad(i), rtol=0, atol=1e-12)
+        torch.testing.assert_close(with_extra.d2(i, i), plain.d2(i, i), rtol=0, atol=1e-12)
