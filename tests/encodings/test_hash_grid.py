@@ -1,6 +1,5 @@
 """HashGridEncoding: weights, continuity, indexing, gradients, and the second-derivative pitfall."""
 
-
 import pytest
 import torch
 
