@@ -9,9 +9,10 @@ from .base import DerivativeOperator, Field, FieldDerivatives, evaluate_with_ext
 
 
 class _AutogradResult(FieldDerivatives):
-    def __init__(self, x: Tensor, u: Tensor, create_graph: bool) -> None:
+    def __init__(self, x: Tensor, u: Tensor, create_graph: bool, extra: Tensor | None) -> None:
         self.x = x
         self.u = u
+        self.extra = extra
         self.create_graph = create_graph
         self._jac: dict[int, Tensor] = {}  # output component -> du_k/dx, [n, d]
         self._hess: dict[tuple[int, int], Tensor] = {}  # (component, i) -> d(du_k/dx_i)/dx, [n, d]
@@ -73,6 +74,4 @@ class AutogradDerivatives(DerivativeOperator):
         x = x.detach().requires_grad_(True)
         with torch.enable_grad():
             u, extra_values = evaluate_with_extra(field, x, extra)
-        result = _AutogradResult(x, u, self.create_graph)
-        result.extra = extra_values
-        return result
+        return _AutogradResult(x, u, self.create_graph, extra_values)

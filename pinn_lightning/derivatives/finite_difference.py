@@ -18,8 +18,11 @@ _RING = {2: (1, -1), 4: (1, -1, 2, -2)}
 
 
 class _StencilResult(FieldDerivatives):
-    def __init__(self, values: Tensor, h: Tensor, order: int, pair_slot: dict[tuple[int, int], int]) -> None:
+    def __init__(
+        self, values: Tensor, h: Tensor, order: int, pair_slot: dict[tuple[int, int], int], extra: Tensor | None
+    ) -> None:
         self.values = values  # [S, n, m]: centre, then the ring offsets of dim 0, dim 1, ..., then mixed points
+        self.extra = extra  # [k, m]
         self.h = h  # [d]
         self.order = order
         self.pair_slot = pair_slot
@@ -145,6 +148,4 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
         offsets = offsets.to(dtype=x.dtype, device=x.device)  # [S, d]
         points = x[None, :, :] + offsets[:, None, :] * h  # [S, n, d]
         values, extra_values = evaluate_with_extra(field, points.reshape(-1, d), extra)  # [S * n, m], [k, m]
-        result = _StencilResult(values.view(offsets.shape[0], n, -1), h, self.order, pair_slot)
-        result.extra = extra_values
-        return result
+        return _StencilResult(values.view(offsets.shape[0], n, -1), h, self.order, pair_slot, extra_values)
