@@ -4,6 +4,7 @@ import math
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -48,7 +49,10 @@ def test_every_advertised_tag_is_logged(tmp_path, monkeypatch):
         assert values and all(math.isfinite(v) for v in values), tag
     # throughput is in collocation points: samples/s = steps/s * n_collocation
     assert acc.Scalars("train/device/samples_per_sec")[-1].value > 100
-    assert acc.Scalars("grid/fd_step_x")[-1].value == 2.0 / 128
+    # the logged FD step is the config's fraction of the finest cell of [-1, 1]
+    finest = config["model"]["encoding"]["init_args"]["finest_resolution"]
+    step_factor = config["model"]["derivatives"]["init_args"]["step_factor"]
+    assert acc.Scalars("grid/fd_step_x")[-1].value == pytest.approx(step_factor * 2.0 / finest, rel=1e-6)
     images = set(acc.Tags()["images"])
     assert {"solution/u", "derivatives/u_xx", "derivatives/u_yy"} <= images, images
     # HPARAMS tab: the run's settings (classes included) with the final error as its metric
