@@ -207,6 +207,19 @@ def plot(results: dict, problem: str, path: Path) -> None:
     plt.close(fig)
 
 
+def parse_variants(specs: list[str], known: dict[str, tuple[str, list[str]]]) -> dict[str, tuple[str, list[str]]]:
+    """``'NAME=BASE OVERRIDE ...'`` -> {NAME: (BASE's config, BASE's overrides + OVERRIDEs)}."""
+    variants = {}
+    for spec in specs:
+        name, sep, rest = spec.partition("=")
+        base, *extra = rest.split()
+        if not sep or not name or base not in known:
+            raise SystemExit(f"--variant must be 'NAME=BASE [OVERRIDE ...]' with BASE one of {sorted(known)}, got {spec!r}")
+        config, overrides = known[base]
+        variants[name] = (config, [*overrides, *extra])
+    return variants
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--problem", choices=sorted(METHODS), required=True)
@@ -216,9 +229,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--warm-compile-cache", action="store_true", help="reuse the machine's inductor cache")
+    parser.add_argument(
+        "--variant", action="append", default=[], metavar="'NAME=BASE [OVERRIDE ...]'",
+        help="one more method: a listed method with extra CLI overrides (repeatable), e.g. "
+        "'c2f=hash_fd --model.encoding.init_args.coarse_to_fine_steps=200'",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     methods = {k: v for k, v in METHODS[args.problem].items() if args.methods is None or k in args.methods}
+    methods.update(parse_variants(args.variant, METHODS[args.problem]))
     runs: dict[str, list[dict]] = {name: [] for name in methods}
     with tempfile.TemporaryDirectory() as workdir:
         for seed in args.seeds:  # interleave: every method once per seed, back to back

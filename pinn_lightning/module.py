@@ -223,11 +223,14 @@ class PINNModule(pl.LightningModule):
         sizes = [batch[name].shape[0] for name in names]
         extra = torch.cat([batch[name] for name in names]) if names else None
         d = self.derivatives(self, x, mixed=self.problem.mixed_derivatives, extra=extra)
-        residual = self.problem.residual(x, d)
+        r2 = self.problem.residual(x, d).square()  # [n, r]
+        weights = self.problem.residual_weights(x, d)
+        if weights is not None:
+            r2 = r2 * weights.detach()
         if self.hparams.causal_chunks:
-            terms = {"pde": self.causal_loss(x, residual.square().reshape(x.shape[0], -1).mean(1))}
+            terms = {"pde": self.causal_loss(x, r2.reshape(x.shape[0], -1).mean(1))}
         else:
-            terms = {"pde": residual.square().mean()}
+            terms = {"pde": r2.mean()}
         if names:
             for name, xc, uc in zip(names, torch.split(extra, sizes), torch.split(d.extra, sizes)):
                 if name == "data":  # observations of the compared outputs (inverse problems)

@@ -130,6 +130,22 @@ def test_fd_step_outside_the_robust_range_warns():
         PINNModule(Burgers1D(), HashGridEncoding(), derivatives=FiniteDifferenceDerivatives(step_factor=1.0))
 
 
+def test_pde_term_uses_the_problems_residual_weights_as_constants():
+    """With compression weights the PDE term is mean(lambda r^2), and no gradient flows through lambda."""
+    torch.manual_seed(0)
+    p = Burgers1D(compression_weight=0.5, hard_constraints=True)
+    m = PINNModule(p, HashGridEncoding(init_scale=0.1), derivatives=FiniteDifferenceDerivatives()).double()
+    x = CollocationDataModule(n_collocation=64).sample_batch(p, 0)["collocation"].double()
+    loss = m.loss_terms({"collocation": x})["pde"]
+    d = m.derivatives(m, x)
+    lam = p.residual_weights(x, d)
+    assert lam.min().item() < 0.9  # some points are compressive under this random network
+    expected = (lam.detach() * p.residual(x, d).square()).mean()
+    torch.testing.assert_close(loss, expected)
+    params = list(m.parameters())
+    torch.testing.assert_close(torch.autograd.grad(loss, params), torch.autograd.grad(expected, params))
+
+
 def test_causal_loss_follows_its_formula_and_reduces_to_the_mean_at_small_epsilon():
     """w_i = exp(-eps * sum_{k<i} L_i) over time slabs; eps -> 0 gives the plain mean of equal slabs."""
     m = PINNModule(Burgers1D(), causal_chunks=4, causal_epsilon=2.0)

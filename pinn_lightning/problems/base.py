@@ -128,6 +128,13 @@ class Problem(nn.Module):
         """PDE residual at collocation points ``x`` ``[n, d]`` -> ``[n, r]`` (zero when solved)."""
         raise NotImplementedError
 
+    def residual_weights(self, x: Tensor, d: FieldDerivatives) -> Tensor | None:
+        """Per-point weights of the squared PDE residual, ``[n, 1]``, or ``None`` (all ones).
+
+        The loss treats them as constants (no gradient flows through them).
+        """
+        return None
+
     def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
         """Boundary-condition residual at boundary points; default Dirichlet ``u - solution``."""
         return u - self.solution(x).to(u.dtype)

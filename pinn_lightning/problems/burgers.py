@@ -78,6 +78,11 @@ class Burgers1D(Problem):
         learn: inverse problem: ``{"nu": guess}`` learns the viscosity from observations
             (``data.n_observations`` or ``data.observations``), starting at ``guess``; ``nu``
             stays the true value behind the reference.
+        compression_weight: :math:`\varepsilon \ge 0` of the weighted-equation PINN (Liu et al.
+            2024): the squared residual at a point is weighted by
+            :math:`\lambda = 1 / (1 + \varepsilon\,(|u_x| - u_x))`, so compressive points
+            (:math:`u_x < 0`, the shock) count less and the smooth flow that positions the shock
+            is learnt first; 0 weighs every point alike.
     """
 
     input_names = ("x", "t")
@@ -93,6 +98,7 @@ class Burgers1D(Problem):
         quadrature_nodes: int = 2001,
         hard_constraints: bool = False,
         learn: dict[str, float] | None = None,
+        compression_weight: float = 0.0,
     ) -> None:
         super().__init__(lower=(-1.0, 0.0), upper=(1.0, t_final), eval_resolution=eval_resolution)
         if not nu > 0:
@@ -105,11 +111,20 @@ class Burgers1D(Problem):
         self.eval_t_max = float(eval_t_max)
         self.quadrature_nodes = quadrature_nodes
         self.hard_constraints = hard_constraints
+        if not compression_weight >= 0:
+            raise ValueError(f"compression_weight must be >= 0, got {compression_weight}")
+        self.compression_weight = float(compression_weight)
         self.learn_coefficients(learn)
 
     def residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
         u = d.u
         return d.grad(1) + u * d.grad(0) - self.coefficient("nu") * d.d2(0, 0)
+
+    def residual_weights(self, x: Tensor, d: FieldDerivatives) -> Tensor | None:
+        if not self.compression_weight:
+            return None
+        u_x = d.grad(0).detach()
+        return 1.0 / (1.0 + self.compression_weight * (u_x.abs() - u_x))
 
     def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
         return u

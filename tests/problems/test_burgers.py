@@ -114,3 +114,17 @@ def test_hard_constraints_satisfy_conditions_for_any_network_output():
     # inside, the network output still matters
     inner = torch.stack([s * 0.5, t + 0.1], 1)
     assert (p.output_transform(inner, raw) - p.output_transform(inner, 2 * raw)).abs().min().item() > 0
+
+
+def test_compression_weights_follow_the_shock_slope_and_spare_expansions():
+    """lambda = 1 / (1 + eps (|u_x| - u_x)): 1 / (1 + 2 eps 152.00516) at Basdevant's steepest point."""
+    eps = 0.3
+    p = Burgers1D(compression_weight=eps)
+    assert Burgers1D().residual_weights(_points(), None) is None  # eps = 0: every point alike
+    x = torch.tensor([[0.0, 1.6037 / math.pi], [0.9, 0.25], [-0.9, 0.6], [0.3, 0.1]], dtype=torch.float64)
+    lam = p.residual_weights(x, AutogradDerivatives()(p.solution, x)).squeeze(1)
+    assert abs(lam[0].item() * (1 + 2 * eps * 152.00516) - 1) < 1e-6
+    assert lam[1].item() == 1.0 and lam[2].item() == 1.0  # u_x > 0 next to the walls: expansion
+    assert 0.2 < lam[3].item() < 1.0  # compressive, far from the shock: mildly reduced
+    with pytest.raises(ValueError, match="compression_weight must be >= 0"):
+        Burgers1D(compression_weight=-1.0)
