@@ -288,7 +288,18 @@ class PINNModule(pl.LightningModule):
             alpha = self.hparams.loss_weighting_alpha
             self.adaptive_weights[i] = (1 - alpha) * self.adaptive_weights[i] + alpha * estimate
 
+    def _logs_this_step(self) -> bool:
+        """Whether the logger writes this step's values (every ``trainer.log_every_n_steps``-th step).
+
+        Lightning drops on-step values logged at other steps, and each ``self.log`` call costs
+        ~0.6 ms on CPU (a quarter of a 512-point hash + FD step), so the training step logs only
+        then; the progress bar shows the last logged loss. Call before the optimizer step.
+        """
+        n = self.trainer.log_every_n_steps
+        return n > 0 and (self.global_step + 1) % n == 0
+
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+        log_now = self._logs_this_step()
         optimizers = self.optimizers()
         adam, lbfgs = optimizers if isinstance(optimizers, list) else (optimizers, None)
         if self.lbfgs_active:
@@ -322,10 +333,11 @@ class PINNModule(pl.LightningModule):
             self.manual_backward(loss)
             adam.step()
             self.lr_schedulers().step()
+        if not log_now:
+            return loss
         self.log("train/loss", loss, prog_bar=True)
         self.log_dict({f"train/loss_{name}": value for name, value in terms.items()})
-        if self.global_step % self.trainer.log_every_n_steps == 0:  # only when the logger writes
-            self.log_dict(self.grid_state())
+        self.log_dict(self.grid_state())
         learned = self.problem.learned_coefficients()
         if learned:  # inverse problems: the coefficients' trajectories
             self.log_dict({f"coef/{name}": value for name, value in learned.items()}, prog_bar=True)

@@ -47,6 +47,9 @@ def test_every_advertised_tag_is_logged(tmp_path, monkeypatch):
     for tag in expected:
         values = [e.value for e in acc.Scalars(tag)]
         assert values and all(math.isfinite(v) for v in values), tag
+    # the training step logs exactly the steps the logger writes (log_every_n_steps: 10), no gaps
+    for tag in ("train/loss", "train/loss_pde", "grid/active_levels"):
+        assert [e.step for e in acc.Scalars(tag)] == list(range(9, 200, 10)), tag
     # throughput is in collocation points: samples/s = steps/s * n_collocation
     assert acc.Scalars("train/device/samples_per_sec")[-1].value > 100
     # the logged FD step is the config's fraction of the finest cell of [-1, 1]
