@@ -76,13 +76,23 @@ METHODS["helmholtz"]["hash_fd_order4_h1"] = ("helmholtz_hash_fd.yaml", [f"{_FD}o
 METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"])
 METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS])
 METHODS["burgers"]["vanilla_lbfgs_early"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=1000", *LBFGS])
+# The weighted-equation loss (shock residuals down-weighted) helps the vanilla PINN too.
+_WE = ["--model.problem.init_args.compression_weight=0.3"]
+METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, *_WE])
+# The Burgers hash config of the fourth session (unweighted, 1024 uniform points, 2 x 64 tanh).
+SESSION4 = [
+    "--model.problem.init_args.compression_weight=0", "--data.n_collocation=1024", "--data.sampler=uniform",
+    "--model.hidden_width=64", "--model.lr_decay_steps=1500",
+]  # fmt: skip
+METHODS["burgers"]["hash_fd_session4"] = ("burgers_hash_fd.yaml", SESSION4)
 METHODS["kovasznay"]["vanilla_lbfgs"] = ("kovasznay_mlp_autograd.yaml", ["--model.lbfgs_start=500", *LBFGS])
 # Burgers hash + FD as it was up to the third session: an isotropic grid (N 4 -> 1024 in x and t,
 # 16 levels, the finest three hashed) with 1024 points per step and N_min = 4 (hash_sweep.py's two
 # best single factors), and the same with fourth-order differences.
 ISOTROPIC = ["--model.encoding.init_args.n_levels=16", "--model.encoding.init_args.finest_resolution=1024"]
-METHODS["burgers"]["hash_fd_small_batch"] = ("burgers_hash_fd.yaml", ISOTROPIC)
-METHODS["burgers"]["hash_fd_small_batch_order4"] = ("burgers_hash_fd.yaml", [*ISOTROPIC, "--model.derivatives.init_args.order=4"])
+METHODS["burgers"]["hash_fd_small_batch"] = ("burgers_hash_fd.yaml", [*SESSION4, *ISOTROPIC])
+_ORDER4 = "--model.derivatives.init_args.order=4"
+METHODS["burgers"]["hash_fd_small_batch_order4"] = ("burgers_hash_fd.yaml", [*SESSION4, *ISOTROPIC, _ORDER4])
 
 
 class BudgetClock(pl.Callback):
