@@ -132,13 +132,14 @@ class BudgetClock(pl.Callback):
 
 def run_method(config: str, overrides: list[str], seed: int, budget_s: float, workdir: str) -> dict:
     args = [
-        "--config", str(ROOT / "configs" / config), *overrides,
+        "--config", str(ROOT / "configs" / config),
         f"--seed_everything={seed}", f"--data.seed={seed}",
         "--trainer.max_steps=-1", "--trainer.max_epochs=-1", "--trainer.limit_val_batches=0",
         "--trainer.enable_progress_bar=false", "--trainer.enable_model_summary=false",
         "--trainer.enable_checkpointing=false", "--trainer.callbacks=[]",
         "--trainer.logger=false",
         f"--trainer.default_root_dir={workdir}",
+        *overrides,  # last, so that a method may add a callback (--trainer.callbacks+=...)
     ]  # fmt: skip
     argv, sys.argv = sys.argv, ["pinn"]  # LightningCLI reads sys.argv too; give it only `args`
     try:
