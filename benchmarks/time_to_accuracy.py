@@ -77,8 +77,8 @@ METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--
 METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS])
 METHODS["burgers"]["vanilla_lbfgs_early"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=1000", *LBFGS])
 # The weighted-equation loss (shock residuals down-weighted) helps the vanilla PINN too.
-_WE = ["--model.problem.init_args.compression_weight=0.3"]
-METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, *_WE])
+_WE = "--model.problem.init_args.compression_weight=0.3"
+METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE])
 # The Burgers hash config of the fourth session (unweighted, 1024 uniform points, 2 x 64 tanh).
 SESSION4 = [
     "--model.problem.init_args.compression_weight=0", "--data.n_collocation=1024", "--data.sampler=uniform",
@@ -218,14 +218,19 @@ def plot(results: dict, problem: str, path: Path) -> None:
     plt.close(fig)
 
 
-def parse_variants(specs: list[str], known: dict[str, tuple[str, list[str]]]) -> dict[str, tuple[str, list[str]]]:
+Method = tuple[str, list[str]]  # (config file, CLI overrides)
+
+
+def parse_variants(specs: list[str], known: dict[str, Method]) -> dict[str, Method]:
     """``'NAME=BASE OVERRIDE ...'`` -> {NAME: (BASE's config, BASE's overrides + OVERRIDEs)}."""
     variants = {}
     for spec in specs:
         name, sep, rest = spec.partition("=")
-        base, *extra = rest.split()
+        base, *extra = rest.split() or [""]
         if not sep or not name or base not in known:
-            raise SystemExit(f"--variant must be 'NAME=BASE [OVERRIDE ...]' with BASE one of {sorted(known)}, got {spec!r}")
+            raise SystemExit(
+                f"--variant must be 'NAME=BASE [OVERRIDE ...]' with BASE one of {sorted(known)}, got {spec!r}"
+            )
         config, overrides = known[base]
         variants[name] = (config, [*overrides, *extra])
     return variants
