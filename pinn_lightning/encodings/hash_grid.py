@@ -85,8 +85,9 @@ class HashGridEncoding(Encoding):
     :math:`w(s) = 3s^2 - 2s^3` (smoothstep, C¹ in z, so autograd second derivatives are
     non-zero inside cells). Levels whose vertices fit in the table
     (``prod_i (N_{l,i} + 3) <= 2^T``) are indexed densely (no collisions); finer levels use the
-    XOR-of-primes spatial hash modulo :math:`2^T`. The grid is padded by one vertex on each side so that finite-difference stencil
-    points up to one cell outside :math:`[0, 1]^d` still interpolate inside a real cell.
+    XOR-of-primes spatial hash modulo :math:`2^T`. The grid is padded by one vertex on each side,
+    so that finite-difference stencil points up to one cell outside :math:`[0, 1]^d` still
+    interpolate inside a real cell.
 
     The output holds every level's features: shape ``[n, F * L]`` (feature-major).
 
