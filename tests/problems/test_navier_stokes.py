@@ -71,3 +71,20 @@ def test_rejects_bad_arguments():
         Kovasznay2D(re=0)
     with pytest.raises(ValueError, match="n must be odd"):
         solve_cavity(100.0, 64)
+
+
+@pytest.mark.parametrize("operator", [AutogradDerivatives(), FiniteDifferenceDerivatives(step=1e-3)])
+def test_cavity_gradient_weights_follow_the_velocity_gradient_norm(operator):
+    """lambda = 1 / (1 + eps |grad(u, v)|): for u = a x + b y, v = c x + d y it is 1 / (1 + eps sqrt(a^2+b^2+c^2+d^2))."""
+    a, b, c, d, eps = 3.0, -4.0, 12.0, 0.0, 0.5  # |grad| = 13
+
+    def field(x):
+        u = a * x[:, 0:1] + b * x[:, 1:2]
+        return torch.cat([u, c * x[:, 0:1] + d * x[:, 1:2], x[:, 0:1] ** 2 * 7.0], 1)  # p does not count
+
+    x = torch.rand(32, 2, dtype=torch.float64)
+    lam = LidDrivenCavity2D(gradient_weight=eps).residual_weights(x, operator(field, x))
+    torch.testing.assert_close(lam, torch.full((32, 1), 1 / (1 + eps * 13.0), dtype=torch.float64))
+    assert LidDrivenCavity2D().residual_weights(x, operator(field, x)) is None
+    with pytest.raises(ValueError, match="gradient_weight must be >= 0"):
+        LidDrivenCavity2D(gradient_weight=-0.1)
