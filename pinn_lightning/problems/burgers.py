@@ -81,8 +81,8 @@ class Burgers1D(Problem):
         compression_weight: :math:`\varepsilon \ge 0` of the weighted-equation PINN (Liu et al.
             2024): the squared residual at a point is weighted by
             :math:`\lambda = 1 / (1 + \varepsilon\,(|u_x| - u_x))`, so compressive points
-            (:math:`u_x < 0`, the shock) count less and the smooth flow that positions the shock
-            is learnt first; 0 weighs every point alike.
+            (:math:`u_x < 0`, the shock) count less and their large residuals do not drown the
+            smooth flow that positions the shock; 0 weighs every point alike.
     """
 
     input_names = ("x", "t")
