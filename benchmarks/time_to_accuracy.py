@@ -44,7 +44,10 @@ from pinn_lightning.module import NonFiniteLossError  # noqa: E402
 THRESHOLDS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
 
 
-def competitors(problem: str, mlp_fd_step: float) -> dict[str, tuple[str, list[str]]]:
+Method = tuple[str, list[str]]  # (config file, CLI overrides)
+
+
+def competitors(problem: str, mlp_fd_step: float) -> dict[str, Method]:
     """Method name -> (config, overrides): the problem's two shipped configs and their variants."""
     vanilla, hashed = f"{problem}_mlp_autograd.yaml", f"{problem}_hash_fd.yaml"
     fd = ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives", f"--model.derivatives.init_args.step={mlp_fd_step}"]
@@ -220,9 +223,6 @@ def plot(results: dict, problem: str, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-Method = tuple[str, list[str]]  # (config file, CLI overrides)
 
 
 def parse_variants(specs: list[str], known: dict[str, Method]) -> dict[str, Method]:

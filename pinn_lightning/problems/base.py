@@ -131,7 +131,7 @@ class Problem(nn.Module):
     def residual_weights(self, x: Tensor, d: FieldDerivatives) -> Tensor | None:
         """Per-point weights of the squared PDE residual, ``[n, 1]``, or ``None`` (all ones).
 
-        The loss treats them as constants (no gradient flows through them).
+        ``PINNModule`` detaches them: the loss treats them as constants.
         """
         return None
 

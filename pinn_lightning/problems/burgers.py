@@ -123,7 +123,7 @@ class Burgers1D(Problem):
     def residual_weights(self, x: Tensor, d: FieldDerivatives) -> Tensor | None:
         if not self.compression_weight:
             return None
-        u_x = d.grad(0).detach()
+        u_x = d.grad(0)
         return 1.0 / (1.0 + self.compression_weight * (u_x.abs() - u_x))
 
     def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:

@@ -94,7 +94,7 @@ class LidDrivenCavity2D(SteadyNavierStokes2D):
     def residual_weights(self, x: Tensor, d: FieldDerivatives) -> Tensor | None:
         if not self.gradient_weight:
             return None
-        grad = torch.cat([d.grad(0)[:, :2], d.grad(1)[:, :2]], 1).detach()  # u_x, v_x, u_y, v_y
+        grad = torch.cat([d.grad(0)[:, :2], d.grad(1)[:, :2]], 1)  # u_x, v_x, u_y, v_y
         return 1.0 / (1.0 + self.gradient_weight * grad.norm(dim=1, keepdim=True))
 
     def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
