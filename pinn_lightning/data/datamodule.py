@@ -93,7 +93,9 @@ class CollocationDataModule(pl.LightningDataModule):
             adaptive distribution (RAD, Wu et al. 2023) instead of the sampler; 0 turns it off.
             Every ``adaptive_every`` steps the current model's PDE residual is evaluated on a pool
             of ``adaptive_pool`` sampler points, and points are drawn from the pool with
-            probability :math:`\propto |r|^k / \overline{|r|^k} + c`.
+            probability :math:`\propto |r|^k / \overline{|r|^k} + c`, where :math:`r` is the
+            residual as the loss weighs it (:math:`\sqrt{\lambda}\,|r|` when the problem
+            weights its residuals by :math:`\lambda`, e.g. Burgers' ``compression_weight``).
         adaptive_every: steps between pool refreshes.
         adaptive_pool: candidate points per pool.
         adaptive_k: exponent ``k`` (larger concentrates on the largest residuals).
@@ -245,7 +247,11 @@ class CollocationDataModule(pl.LightningDataModule):
         with torch.enable_grad():  # autograd operators need a graph even here
             x = pool.to(model.device)
             d = model.derivatives(model, x, mixed=problem.mixed_derivatives)
-            r = problem.residual(x, d).detach().abs().sum(-1).double().cpu()
+            r = problem.residual(x, d).detach().abs().sum(-1, keepdim=True)  # [P, 1]
+            weights = problem.residual_weights(x, d)
+            if weights is not None:  # the residual the loss sees: lambda r^2 = (sqrt(lambda) r)^2
+                r = r * weights.detach().sqrt()
+            r = r.squeeze(-1).double().cpu()
         r = r.pow(self.adaptive_k)
         weights = r / r.mean().clamp_min(1e-30) + self.adaptive_c
         weights = torch.where(torch.isfinite(weights), weights, torch.zeros_like(weights))

@@ -86,6 +86,27 @@ def test_residual_based_adaptive_sampling_follows_the_residual_density():
     assert torch.equal(mixed[50:], base[50:]) and not torch.equal(mixed[:50], base[:50])
 
 
+def test_adaptive_sampling_draws_from_the_residual_the_loss_sees():
+    """With per-point loss weights lambda = x^2 the loss sees sqrt(lambda) |r| = |x| f: the draws'
+    x-marginal is |x| |sin(pi x)| / (2/pi^2), so E_draw|x| = (pi^2 - 4) / pi^2 = 0.5947 (0.5
+    without the weights)."""
+    import math
+
+    from pinn_lightning import FiniteDifferenceDerivatives, PINNModule
+
+    class Weighted(Helmholtz2D):
+        def residual_weights(self, x, d):
+            return x[:, 0:1] ** 2
+
+    model = PINNModule(Weighted(), derivatives=FiniteDifferenceDerivatives(step=1e-3))
+    with torch.no_grad():
+        model.network.mlp[-1].weight.zero_()
+        model.network.mlp[-1].bias.zero_()
+    dm = CollocationDataModule(n_collocation=20000, adaptive_fraction=1.0, adaptive_pool=50000, adaptive_c=0.0)
+    x = dm.mix_adaptive(torch.zeros(20000, 2), dm.residual_pool(model, step=0, rank=0), step=0, rank=0)
+    assert x[:, 0].abs().mean().item() == pytest.approx((math.pi**2 - 4) / math.pi**2, abs=0.01)
+
+
 def test_synthetic_observations_are_reference_samples_with_the_stated_noise():
     """n_observations points of the reference grid, once; noise = fraction of each output's std."""
     p = Helmholtz2D(eval_resolution=(101, 101))
