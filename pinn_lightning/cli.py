@@ -8,6 +8,8 @@ import sys
 
 from pathlib import Path
 
+from lightning.pytorch import Trainer
+from lightning.pytorch.callbacks import ProgressBar, TQDMProgressBar
 from lightning.pytorch.cli import LightningCLI
 
 from .callbacks import FitSummary
@@ -16,13 +18,30 @@ from .module import NonFiniteLossError, PINNModule
 
 
 class PINNCLI(LightningCLI):
-    """LightningCLI whose ``--ckpt_path last`` finds the newest ``last.ckpt`` of this config's runs.
+    """LightningCLI whose ``--ckpt_path last`` finds the newest ``last.ckpt`` of this config's runs,
+    and whose default progress bar redraws every ``PROGRESS_REFRESH`` steps.
 
     Lightning looks for ``last`` only in the *new* run's checkpoint directory, which with the
     default versioned log directories silently starts training from scratch. Here ``last``
     resolves to the most recent ``<save_dir>/<name>/version_*/checkpoints/last*.ckpt`` (unless
     the checkpoint callback has a fixed ``dirpath`` holding one), and finding none is an error.
+
+    Lightning's default bar redraws every step, which costs a 512-point Burgers hash + FD step
+    about 8 % (5.40 vs 4.96 ms, one thread); a progress bar listed in the config's callbacks
+    (``lightning.pytorch.callbacks.TQDMProgressBar`` with its own ``refresh_rate``) is used as is.
     """
+
+    PROGRESS_REFRESH = 20
+
+    def instantiate_trainer(self, **kwargs) -> Trainer:
+        trainer_config = self._get(self.config_init, "trainer", default={})
+        listed = trainer_config.get("callbacks") or []
+        listed = listed if isinstance(listed, list) else [listed]
+        if trainer_config.get("enable_progress_bar") is not False and not any(
+            isinstance(c, ProgressBar) for c in listed
+        ):
+            kwargs.setdefault("callbacks", [*listed, TQDMProgressBar(refresh_rate=self.PROGRESS_REFRESH)])
+        return super().instantiate_trainer(**kwargs)
 
     def _resolve_last(self, subcommand: str) -> None:
         config = self.config_init[subcommand]

@@ -108,3 +108,17 @@ def test_predict_writes_the_solution(tmp_path, monkeypatch):
     assert err == pytest.approx(cli.model.reference_error(), rel=1e-5)
     assert list(data["input_names"]) == ["x", "y"]
     assert (out / "predictions.png").stat().st_size > 10_000
+
+
+def test_default_progress_bar_redraws_every_20_steps_and_a_listed_one_is_kept(tmp_path, monkeypatch):
+    from lightning.pytorch.callbacks import TQDMProgressBar
+
+    monkeypatch.setattr(sys, "argv", ["pinn"])
+    base = ["--config", str(ROOT / "configs/burgers_hash_fd.yaml"), f"--trainer.default_root_dir={tmp_path}",
+            f"--trainer.logger.init_args.save_dir={tmp_path}"]  # fmt: skip
+    bars = lambda cli: [c for c in cli.trainer.callbacks if isinstance(c, TQDMProgressBar)]  # noqa: E731
+    default = bars(cli_main(base, run=False))
+    assert [bar.refresh_rate for bar in default] == [20]
+    listed = ["--trainer.callbacks+=lightning.pytorch.callbacks.TQDMProgressBar", "--trainer.callbacks.refresh_rate=3"]
+    assert [bar.refresh_rate for bar in bars(cli_main(base + listed, run=False))] == [3]
+    assert bars(cli_main(base + ["--trainer.enable_progress_bar=false"], run=False)) == []
