@@ -71,9 +71,10 @@ class PINNModule(pl.LightningModule):
             are stored as logarithms, so this is a relative step); ``None``: ``lr``.
         adam_betas: Adam's :math:`(\beta_1, \beta_2)`; Instant-NGP trains tables with (0.9, 0.99).
         adam_eps: Adam's :math:`\epsilon`.
-        adam_fused: run Adam's update as one fused kernel (``torch.optim.Adam(fused=True)``)
-            instead of a loop over parameters: the same update up to rounding, and ~11 % faster
-            per 512-point Burgers hash + FD step on one CPU thread (3.85 vs 4.32 ms).
+        adam_fused: run Adam's update as one fused kernel (``torch.optim.Adam(fused=True)``);
+            ``False``: PyTorch's default implementation (a loop over parameters on CPU). The same
+            update up to rounding, and ~11 % faster per 512-point Burgers hash + FD step on one
+            CPU thread (3.85 vs 4.32 ms).
         causal_chunks: causal training (Wang, Sankaran & Perdikaris 2022) for time-dependent
             problems: the time interval is cut into ``causal_chunks`` equal slabs with mean
             squared residuals :math:`L_1..L_M` (this step's collocation points), and the PDE
