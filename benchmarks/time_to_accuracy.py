@@ -71,11 +71,13 @@ METHODS["helmholtz"]["vanilla_hard_bc"] = ("helmholtz_mlp_autograd.yaml", HARD)
 METHODS["helmholtz"]["vanilla_hard_bc_1024"] = ("helmholtz_mlp_autograd.yaml", [*HARD, "--data.n_collocation=1024"])
 METHODS["helmholtz"]["vanilla_hard_bc_lbfgs"] = ("helmholtz_mlp_autograd.yaml", [*HARD, "--model.lbfgs_start=1000", *LBFGS])
 # The Helmholtz hash config's difference stencils: 4th order at h = 1 cell is the shipped one (since
-# the fifth session; the rows named hash_fd in earlier results ran 2nd order at h = 1/2 cell).
+# the fifth session; the rows named hash_fd in earlier results ran 2nd order at h = 1/2 cell). Until
+# the seventh session the config halved the lr every 500 steps (every 700 since): the older rows keep it.
 _FD = "--model.derivatives.init_args."
-METHODS["helmholtz"]["hash_fd_order2"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=2", f"{_FD}step_factor=0.5"])
-METHODS["helmholtz"]["hash_fd_order4"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=4", f"{_FD}step_factor=0.5"])
-METHODS["helmholtz"]["hash_fd_order4_h1"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=4", f"{_FD}step_factor=1.0"])
+_D500 = "--model.lr_decay_steps=500"
+METHODS["helmholtz"]["hash_fd_order2"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=2", f"{_FD}step_factor=0.5", _D500])
+METHODS["helmholtz"]["hash_fd_order4"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=4", f"{_FD}step_factor=0.5", _D500])
+METHODS["helmholtz"]["hash_fd_order4_h1"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=4", f"{_FD}step_factor=1.0", _D500])
 METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"])
 METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS])
 METHODS["burgers"]["vanilla_lbfgs_early"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=1000", *LBFGS])
