@@ -9,7 +9,7 @@ import lightning.pytorch as pl
 import torch
 from torch import Tensor
 
-from .derivatives import AutogradDerivatives, DerivativeOperator, FiniteDifferenceDerivatives
+from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
 from .encodings import Encoding
 from .metrics import RelativeL2Error
 from .network import Activation, FieldNetwork
@@ -228,10 +228,7 @@ class PINNModule(pl.LightningModule):
         sizes = [batch[name].shape[0] for name in names]
         extra = torch.cat([batch[name] for name in names]) if names else None
         d = self.derivatives(self, x, mixed=self.problem.mixed_derivatives, extra=extra)
-        r2 = self.problem.residual(x, d).square()  # [n, r]
-        weights = self.problem.residual_weights(x, d)
-        if weights is not None:
-            r2 = r2 * weights.detach()
+        r2 = self.weighted_squared_residual(x, d)  # [n, r]
         if self.hparams.causal_chunks:
             terms = {"pde": self.causal_loss(x, r2.reshape(x.shape[0], -1).mean(1))}
         else:
@@ -244,6 +241,17 @@ class PINNModule(pl.LightningModule):
                     r = self.problem.condition_residual(name, xc, uc)
                 terms[name] = r.square().mean()
         return terms
+
+    def weighted_squared_residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
+        r"""The squared PDE residual as the loss weighs it, :math:`\lambda r^2`, ``[n, r]``.
+
+        :math:`\lambda` are the problem's ``residual_weights`` (all ones when it has none),
+        detached: the loss treats them as constants. Adaptive sampling draws from the same
+        quantity.
+        """
+        r2 = self.problem.residual(x, d).square()
+        weights = self.problem.residual_weights(x, d)
+        return r2 if weights is None else r2 * weights.detach()
 
     def causal_loss(self, x: Tensor, r2: Tensor) -> Tensor:
         """Causally weighted mean of the squared residuals ``r2`` [n] at points ``x`` [n, d]."""

@@ -247,11 +247,8 @@ class CollocationDataModule(pl.LightningDataModule):
         with torch.enable_grad():  # autograd operators need a graph even here
             x = pool.to(model.device)
             d = model.derivatives(model, x, mixed=problem.mixed_derivatives)
-            r = problem.residual(x, d).detach().abs().sum(-1, keepdim=True)  # [P, 1]
-            weights = problem.residual_weights(x, d)
-            if weights is not None:  # the residual the loss sees: lambda r^2 = (sqrt(lambda) r)^2
-                r = r * weights.detach().sqrt()
-            r = r.squeeze(-1).double().cpu()
+            # the residual the loss sees: sqrt(lambda r^2) = sqrt(lambda) |r|, summed over components
+            r = model.weighted_squared_residual(x, d).detach().sqrt().sum(-1).double().cpu()
         r = r.pow(self.adaptive_k)
         weights = r / r.mean().clamp_min(1e-30) + self.adaptive_c
         weights = torch.where(torch.isfinite(weights), weights, torch.zeros_like(weights))
