@@ -43,8 +43,13 @@ class _InterpolateRows(torch.autograd.Function):
         table, rows, weights = ctx.saved_tensors
         n_feat = table.shape[0]
         grad_table = grad_weights = None
+        # The encoding's [n, F * L] output is a transposed copy of [F, n, L], so the incoming
+        # gradient is strided; one contiguous copy makes the products below plain vector loops
+        # (a 512-point Burgers step: ~4.5 -> ~3.9 ms without Lightning, one CPU thread).
+        grad_out = grad_out.contiguous()
         if ctx.needs_input_grad[0]:
             grad_feats = weights * grad_out[:, None]  # [F, C, n, L]
+            # int64 rows: with int32 ones index_add_ cost ~5 ms more per Burgers step (torch 2.13, CPU)
             grad_table = torch.zeros_like(table).index_add_(
                 1, rows.reshape(-1).long(), grad_feats.reshape(n_feat, -1)
             )
@@ -262,7 +267,7 @@ class HashGridEncoding(Encoding):
         """
         n, d = z.shape
         res = self.level_res.to(z.dtype)[:, None, :]  # [d, 1, L]
-        pos = z.t()[:, :, None] * res  # [d, n, L]
+        pos = z.t().contiguous()[:, :, None] * res  # [d, n, L]; a contiguous z^T broadcasts 2x faster
         # Stay inside the padded grid: cells -1 .. res (vertices -1 .. res + 1).
         cell = torch.minimum(torch.floor(pos), res).clamp_min(-1.0)
         frac = pos - cell  # [d, n, L]
