@@ -83,6 +83,9 @@ class PINNModule(pl.LightningModule):
             count only once earlier ones are resolved. 0 turns it off. Logged:
             ``train/causal_weight_last`` (:math:`w_M`: 1 when the whole interval is resolved).
         causal_epsilon: :math:`\epsilon` of causal training.
+        grad_clip_norm: if set, Adam steps rescale the gradient to at most this global L2 norm
+            (``torch.nn.utils.clip_grad_norm_`` through Lightning's ``clip_gradients``;
+            ``trainer.gradient_clip_val`` does not apply to this module's manual optimization).
         compile: run the network through ``torch.compile`` in training steps (finite
             differences only: compiled double backward is not supported). Compilation takes
             tens of seconds at the first step; training evaluates one input shape per step
@@ -115,6 +118,7 @@ class PINNModule(pl.LightningModule):
         adam_fused: bool = True,
         causal_chunks: int = 0,
         causal_epsilon: float = 1.0,
+        grad_clip_norm: float | None = None,
         compile: bool = False,
     ) -> None:
         super().__init__()
@@ -151,6 +155,8 @@ class PINNModule(pl.LightningModule):
             raise ValueError(f"causal_chunks needs a time-dependent problem; {type(problem).__name__} has no time_dim")
         if not causal_epsilon > 0:
             raise ValueError(f"causal_epsilon must be > 0, got {causal_epsilon}")
+        if grad_clip_norm is not None and not grad_clip_norm > 0:
+            raise ValueError(f"grad_clip_norm must be > 0 (or null for no clipping), got {grad_clip_norm}")
         terms = ("pde",) + problem.conditions + ("data",)
         weights = dict(loss_weights or {})
         for name, value in weights.items():
@@ -345,6 +351,8 @@ class PINNModule(pl.LightningModule):
             self._check_finite(terms, loss)  # before the update: the weights stay finite
             adam.zero_grad()
             self.manual_backward(loss)
+            if self.hparams.grad_clip_norm is not None:
+                self.clip_gradients(adam, gradient_clip_val=self.hparams.grad_clip_norm, gradient_clip_algorithm="norm")
             adam.step()
             self.lr_schedulers().step()
         if not log_now:

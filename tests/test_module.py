@@ -217,3 +217,31 @@ def test_data_term_compares_the_observed_outputs_in_the_same_forward_pass():
         Helmholtz2D(learn={"a1": 1.0})
     with pytest.raises(ValueError, match="learn\\['nu'\\] is the initial guess and must be > 0"):
         Burgers1D(learn={"nu": -1.0})
+
+
+def test_grad_clip_norm_bounds_the_gradient_adam_sees(tmp_path):
+    """With grad_clip_norm the global gradient norm at each Adam step is min(norm, clip); without
+    it the same steps see norms far above that bound (so the bound is the clipping's doing)."""
+    import lightning.pytorch as pl
+
+    class Norms(pl.Callback):
+        def __init__(self):
+            self.norms = []
+
+        def on_before_optimizer_step(self, trainer, pl_module, optimizer):
+            grads = [p.grad for p in pl_module.parameters() if p.grad is not None]
+            self.norms.append(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])).item())
+
+    norms = {}
+    for clip in (None, 1e-3):
+        torch.manual_seed(0)
+        m = PINNModule(Burgers1D(), HashGridEncoding(n_levels=4, finest_resolution=64), hidden_width=16,
+                       derivatives=FiniteDifferenceDerivatives(), lr=1e-3, grad_clip_norm=clip)  # fmt: skip
+        cb = Norms()
+        _fit(m, 5, tmp_path, callbacks=[cb])
+        norms[clip] = cb.norms
+    assert len(norms[None]) == len(norms[1e-3]) == 5
+    assert min(norms[None]) > 1e-2
+    assert all(n == pytest.approx(1e-3, rel=1e-4) for n in norms[1e-3]), norms[1e-3]
+    with pytest.raises(ValueError, match="grad_clip_norm must be > 0"):
+        PINNModule(Burgers1D(), grad_clip_norm=0.0)
