@@ -67,6 +67,8 @@ def raw_loop(config: str, steps: int, workdir: str) -> list[float]:
         loss = model.total_loss(model.loss_terms(batch))
         adam.zero_grad()
         loss.backward()
+        if model.hparams.grad_clip_norm is not None:  # what the module's training step does too
+            torch.nn.utils.clip_grad_norm_(model.parameters(), model.hparams.grad_clip_norm)
         adam.step()
         scheduler.step()
         now = time.perf_counter()
