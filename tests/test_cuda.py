@@ -60,7 +60,7 @@ def test_finite_differences_on_cuda_match_the_cpu_and_a_closed_form():
         torch.testing.assert_close(d_gpu.d2(i, i).cpu(), d_cpu.d2(i, i), rtol=1e-9, atol=1e-7)
 
     def field(p):
-        return (torch.sin(p[:, :1]) * torch.cos(p[:, 1:]))
+        return torch.sin(p[:, :1]) * torch.cos(p[:, 1:])
 
     h = 1e-3
     d = FiniteDifferenceDerivatives(step=h)(field, x.cuda())
@@ -71,7 +71,7 @@ def test_finite_differences_on_cuda_match_the_cpu_and_a_closed_form():
 
 
 def test_tanh_on_cuda_is_torch_tanh_with_its_derivatives():
-    """u = tanh(w x) through the network's activation: u' and u'' on CUDA against closed forms."""
+    """The network's tanh on CUDA: values, first and second derivatives against closed forms."""
     act = FieldNetwork([0.0], [1.0], 1, hidden_width=8, hidden_layers=1, activation="tanh").mlp[1]
     y = torch.linspace(-3, 3, 101, dtype=torch.float64, device="cuda", requires_grad=True)
     u = act(y)
