@@ -22,6 +22,7 @@ import json
 import math
 import os
 import statistics
+import shlex
 import sys
 import tempfile
 import time
@@ -289,7 +290,7 @@ def main() -> None:
         "seeds": args.seeds,
         "threads": args.threads,
         "eval_factor": args.eval_factor,
-        "command": "python " + " ".join(sys.argv),
+        "command": "python " + shlex.join(sys.argv),  # quoted: --variant specs hold spaces
         "torch": torch.__version__,
         "methods": {name: summarise(r) for name, r in runs.items()},
     }
