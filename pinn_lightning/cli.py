@@ -34,7 +34,8 @@ class PINNCLI(LightningCLI):
     PROGRESS_REFRESH = 20
 
     def instantiate_trainer(self, **kwargs) -> Trainer:
-        trainer_config = self._get(self.config_init, "trainer", default={})
+        config = self.config_init[self.subcommand] if self.subcommand else self.config_init  # run=False: no subcommand
+        trainer_config = config.get("trainer") or {}
         listed = trainer_config.get("callbacks") or []
         listed = listed if isinstance(listed, list) else [listed]
         if trainer_config.get("enable_progress_bar") is not False and not any(
