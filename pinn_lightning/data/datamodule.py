@@ -82,6 +82,9 @@ class CollocationDataModule(pl.LightningDataModule):
 
     Args:
         n_collocation: interior points per batch.
+        collocation_growth: ``(step, n)``: from global step ``step`` on, batches draw ``n``
+            interior points instead of ``n_collocation`` — cheap steps while the error is large,
+            less gradient noise once it is small. Needs ``resample="batch"``.
         n_boundary: boundary points per batch.
         n_initial: initial-condition points per batch (time-dependent problems).
         sampler: ``"uniform"``, ``"lhs"`` (Latin hypercube) or ``"sobol"`` (scrambled).
@@ -116,6 +119,7 @@ class CollocationDataModule(pl.LightningDataModule):
     def __init__(
         self,
         n_collocation: int = 4096,
+        collocation_growth: tuple[int, int] | None = None,
         n_boundary: int = 512,
         n_initial: int = 512,
         sampler: SamplerName = "uniform",
@@ -161,7 +165,14 @@ class CollocationDataModule(pl.LightningDataModule):
             raise ValueError(f"sampler must be 'uniform', 'lhs' or 'sobol', got {sampler!r}")
         if resample not in ("batch", "epoch"):
             raise ValueError(f"resample must be 'batch' or 'epoch', got {resample!r}")
+        if collocation_growth is not None:
+            if len(collocation_growth) != 2 or collocation_growth[0] < 0 or collocation_growth[1] < 1:
+                raise ValueError(f"collocation_growth must be (step >= 0, points >= 1), got {collocation_growth!r}")
+            if resample != "batch":
+                raise ValueError("collocation_growth needs resample='batch' (the draw's key is then the step)")
+            collocation_growth = (int(collocation_growth[0]), int(collocation_growth[1]))
         self.n_collocation = n_collocation
+        self.collocation_growth = collocation_growth
         self.n_boundary = n_boundary
         self.n_initial = n_initial
         self.sampler = sampler
@@ -227,11 +238,16 @@ class CollocationDataModule(pl.LightningDataModule):
         state = np.random.SeedSequence([self.seed, rank, key, stream]).generate_state(2, np.uint32)
         return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
 
+    def collocation_points_at(self, step: int) -> int:
+        """Interior points per batch at global step ``step`` (``collocation_growth`` applied)."""
+        growth = self.collocation_growth
+        return growth[1] if growth is not None and step >= growth[0] else self.n_collocation
+
     def sample_batch(self, problem: Problem, key: int, rank: int = 0, stream: int = 0) -> dict[str, Tensor]:
         """One training batch for ``problem``, deterministic in ``(key, rank, stream)`` (key: the step)."""
         g = self.generator(key, rank, stream)
         lo, hi = problem.lower, problem.upper
-        out = {"collocation": sample_interior(self.n_collocation, lo, hi, self.sampler, g)}
+        out = {"collocation": sample_interior(self.collocation_points_at(key), lo, hi, self.sampler, g)}
         for name in problem.conditions:
             if name == "boundary":
                 out[name] = sample_boundary(self.n_boundary, lo, hi, problem.spatial_dims, self.sampler, g)

@@ -149,3 +149,31 @@ def test_observations_from_a_file_are_checked(tmp_path):
         CollocationDataModule(observations=str(good), n_observations=10)
     with pytest.raises(ValueError, match="observation_noise must be >= 0"):
         CollocationDataModule(n_observations=10, observation_noise=-0.1)
+
+
+def test_collocation_growth_switches_the_batch_size_at_its_step_through_the_training_loader(tmp_path):
+    """(step, n): batches before ``step`` hold n_collocation interior points, from it on n, also
+    as Lightning's loop draws them; the other conditions keep their sizes; bad settings fail."""
+    import lightning.pytorch as pl
+
+    from pinn_lightning import Burgers1D, FiniteDifferenceDerivatives, HashGridEncoding, PINNModule
+
+    class Sizes(pl.Callback):
+        def __init__(self):
+            self.sizes = []
+
+        def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+            self.sizes.append((trainer.global_step, batch["collocation"].shape[0], batch["initial"].shape[0]))
+
+    dm = CollocationDataModule(n_collocation=64, collocation_growth=(3, 96), n_boundary=16, n_initial=8, batches_per_epoch=2)
+    model = PINNModule(Burgers1D(), HashGridEncoding(n_levels=2, finest_resolution=16), hidden_width=8,
+                       derivatives=FiniteDifferenceDerivatives())  # fmt: skip
+    sizes = Sizes()
+    trainer = pl.Trainer(max_steps=5, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                         enable_model_summary=False, limit_val_batches=0, callbacks=[sizes], default_root_dir=tmp_path)  # fmt: skip
+    trainer.fit(model, dm)
+    assert sizes.sizes == [(0, 64, 8), (1, 64, 8), (2, 64, 8), (3, 96, 8), (4, 96, 8)]
+    with pytest.raises(ValueError, match="collocation_growth must be"):
+        CollocationDataModule(collocation_growth=(10, 0))
+    with pytest.raises(ValueError, match="needs resample='batch'"):
+        CollocationDataModule(collocation_growth=(10, 100), resample="epoch")
