@@ -174,7 +174,7 @@ def run_method(
         diverged = str(err)
         clock.curve.append((clock.train_time, cli.trainer.global_step, math.inf))
     steps = cli.trainer.global_step
-    n_points = cli.datamodule.n_collocation
+    n_points = sum(map(cli.datamodule.collocation_points_at, range(steps)))  # all steps' interior points
     curve = clock.curve
     errors = [e for _, _, e in curve] or [math.inf]
     time_to = {}
@@ -186,7 +186,7 @@ def run_method(
         "steps": steps,
         "train_s": round(clock.train_time, 2),
         "steps_per_s": round(steps / clock.train_time, 3),
-        "points_per_s": round(steps * n_points / clock.train_time, 1),
+        "points_per_s": round(n_points / clock.train_time, 1),
         "best_rel_l2": min(errors),
         "final_rel_l2": errors[-1] if math.isfinite(errors[-1]) else None,
         "time_to": time_to,
