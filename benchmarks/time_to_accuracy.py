@@ -89,13 +89,21 @@ METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model
 # PINN too: 0.3 sits where 3 sits for the hash network (its gradient norms run ~10x smaller).
 _CLIP = "--model.grad_clip_norm=0.3"
 METHODS["burgers"]["vanilla_lbfgs_we_clip"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE, _CLIP])
-# Earlier Burgers hash configs, so that their tables stay reproducible: the sixth session's first
-# weighted one (one learning rate 0.01, Adam's betas, halving every 2000 steps, no clipping) and the fourth
-# session's (also unweighted, 1024 uniform points, 2 x 64 tanh, halving every 1500 steps).
-ONE_LR = ["--model.lr=0.01", "--model.encoding_lr=null", "--model.adam_betas=[0.9,0.999]", "--model.grad_clip_norm=null"]
+# Earlier Burgers hash configs, so that their tables stay reproducible. Up to the eighth session the
+# grid's finest level had 64 cells in t and every batch 512 points (the ninth: 32 cells, 1024 points
+# from step 600 on).
+SESSION8 = ["--model.encoding.init_args.finest_resolution=[1024,64]", "--data.collocation_growth=null"]
+METHODS["burgers"]["hash_fd_session8"] = ("burgers_hash_fd.yaml", SESSION8)
+# The sixth session's first weighted one (one learning rate 0.01, Adam's betas, halving every 2000
+# steps, no clipping) and the fourth session's (also unweighted, 1024 uniform points, 2 x 64 tanh,
+# halving every 1500 steps).
+ONE_LR = [
+    *SESSION8, "--model.lr=0.01", "--model.encoding_lr=null", "--model.adam_betas=[0.9,0.999]",
+    "--model.grad_clip_norm=null",
+]  # fmt: skip
 METHODS["burgers"]["hash_fd_one_lr"] = ("burgers_hash_fd.yaml", [*ONE_LR, "--model.lr_decay_steps=2000"])
 # The sixth and seventh sessions' config: no gradient clipping, lr halved every 1500 steps.
-SESSION7 = ["--model.grad_clip_norm=null", "--model.lr_decay_steps=1500"]
+SESSION7 = [*SESSION8, "--model.grad_clip_norm=null", "--model.lr_decay_steps=1500"]
 METHODS["burgers"]["hash_fd_session7"] = ("burgers_hash_fd.yaml", SESSION7)
 SESSION4 = [
     *ONE_LR, "--model.problem.init_args.compression_weight=0", "--data.n_collocation=1024",
