@@ -90,7 +90,7 @@ METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model
 _CLIP = "--model.grad_clip_norm=0.3"
 METHODS["burgers"]["vanilla_lbfgs_we_clip"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE, _CLIP])
 # Earlier Burgers hash configs, so that their tables stay reproducible. Up to the eighth session the
-# grid's finest level had 64 cells in t and every batch 512 points (the ninth: 32 cells, 1024 points
+# grid's finest level had 64 cells in t and every batch 512 points (the ninth: 32 cells, 1536 points
 # from step 600 on).
 SESSION8 = ["--model.encoding.init_args.finest_resolution=[1024,64]", "--data.collocation_growth=null"]
 METHODS["burgers"]["hash_fd_session8"] = ("burgers_hash_fd.yaml", SESSION8)
