@@ -67,9 +67,10 @@ class _ReferencePoints(IterableDataset):
 class CollocationDataModule(pl.LightningDataModule):
     r"""Samples the training points of a :class:`~pinn_lightning.problems.Problem`.
 
-    Each training batch is a dict with ``"collocation"`` ``[n_collocation, d]`` points in the
-    interior, and one entry per condition of the problem (``"boundary"`` ``[n_boundary, d]``,
-    ``"initial"`` ``[n_initial, d]``). An epoch is ``batches_per_epoch`` batches; with
+    Each training batch is a dict with ``"collocation"`` ``[n, d]`` points in the interior
+    (``n = collocation_points_at(step)``: ``n_collocation``, or the grown size), and one entry
+    per condition of the problem (``"boundary"`` ``[n_boundary, d]``, ``"initial"``
+    ``[n_initial, d]``). An epoch is ``batches_per_epoch`` batches; with
     ``resample="batch"`` every batch is a fresh draw, with ``"epoch"`` one draw per epoch.
 
     Each draw uses its own generator seeded from ``(seed, global_rank, global_step)`` (or the
