@@ -89,15 +89,15 @@ METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model
 # PINN too: 0.3 sits where 3 sits for the hash network (its gradient norms run ~10x smaller).
 _CLIP = "--model.grad_clip_norm=0.3"
 METHODS["burgers"]["vanilla_lbfgs_we_clip"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE, _CLIP])
+_GRID_T64 = "--model.encoding.init_args.finest_resolution=[1024,64]"  # 64 cells in t on the finest level
+# The tenth session's candidate: 64 cells in t with the growing batch and the lr halved every 1500
+# steps. 3e-3 on most seeds within 30 s (the shipped config: none), but stalls near 0.2 on some.
+METHODS["burgers"]["hash_fd_t64"] = ("burgers_hash_fd.yaml", [_GRID_T64, "--model.lr_decay_steps=1500"])
 # Earlier Burgers hash configs, so that their tables stay reproducible. Up to the eighth session the
 # grid's finest level had 64 cells in t and every batch 512 points (the ninth: 32 cells, 1536 points
 # from step 600 on).
-SESSION8 = ["--model.encoding.init_args.finest_resolution=[1024,64]", "--data.collocation_growth=null"]
+SESSION8 = [_GRID_T64, "--data.collocation_growth=null"]
 METHODS["burgers"]["hash_fd_session8"] = ("burgers_hash_fd.yaml", SESSION8)
-# The tenth session's candidate: 64 cells in t with the growing batch and the lr halved every 1500
-# steps. 3e-3 on most seeds within 30 s (the shipped config: none), but stalls near 0.2 on some.
-T64 = ["--model.encoding.init_args.finest_resolution=[1024,64]", "--model.lr_decay_steps=1500"]
-METHODS["burgers"]["hash_fd_t64"] = ("burgers_hash_fd.yaml", T64)
 # The sixth session's first weighted one (one learning rate 0.01, Adam's betas, halving every 2000
 # steps, no clipping) and the fourth session's (also unweighted, 1024 uniform points, 2 x 64 tanh,
 # halving every 1500 steps).
