@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Literal
 
@@ -22,19 +23,20 @@ def _as_int32(value: int) -> int:
 
 
 class _InterpolateRows(torch.autograd.Function):
-    """``out[f, n, l] = sum_c weights[c, n, l] * table[f, rows[c, n, l]]`` with a scatter backward.
+    """``out[f, l, n] = sum_c weights[c, l, n] * table[f, rows[c, l, n]]`` with a scatter backward.
 
-    The layout (features and corners outermost) keeps every elementwise op contiguous or
-    broadcast over leading dimensions only, which CPU kernels vectorise; gathering with int32
-    rows and scattering the table gradient with one ``index_add_`` avoids the sort that
-    autograd through indexing does. The backward is built from differentiable ops, so autograd
-    derivatives of the encoding (smoothstep) can themselves be trained through.
+    The layout (features, corners and levels outermost, points innermost) keeps every
+    elementwise op contiguous or broadcast over leading dimensions only, which CPU kernels
+    vectorise; gathering with int32 rows and scattering the table gradient with one
+    ``index_add_`` avoids the sort that autograd through indexing does. The backward is built
+    from differentiable ops, so autograd derivatives of the encoding (smoothstep) can themselves
+    be trained through.
     """
 
     @staticmethod
     def forward(ctx, table: Tensor, rows: Tensor, weights: Tensor) -> Tensor:
-        # table [F, R], rows [C, n, L] int32, weights [C, n, L] -> [F, n, L]
-        feats = table.index_select(1, rows.reshape(-1)).view(table.shape[0], *rows.shape)  # [F, C, n, L]
+        # table [F, R], rows [C, L, n] int32, weights [C, L, n] -> [F, L, n]
+        feats = table.index_select(1, rows.reshape(-1)).view(table.shape[0], *rows.shape)  # [F, C, L, n]
         ctx.save_for_backward(table, rows, weights)
         return (weights * feats).sum(1)
 
@@ -43,19 +45,18 @@ class _InterpolateRows(torch.autograd.Function):
         table, rows, weights = ctx.saved_tensors
         n_feat = table.shape[0]
         grad_table = grad_weights = None
-        # The encoding's [n, F * L] output is a transposed copy of [F, n, L], so the incoming
-        # gradient is strided; one contiguous copy makes the products below plain vector loops
-        # (a 512-point Burgers step: ~4.5 -> ~3.9 ms without Lightning, one CPU thread).
+        # The encoding's [n, F * L] output is a transposed view of [F, L, n], so the incoming
+        # gradient is strided; one contiguous copy makes the products below plain vector loops.
         grad_out = grad_out.contiguous()
         if ctx.needs_input_grad[0]:
-            grad_feats = weights * grad_out[:, None]  # [F, C, n, L]
+            grad_feats = weights * grad_out[:, None]  # [F, C, L, n]
             # int64 rows: with int32 ones index_add_ cost ~5 ms more per Burgers step (torch 2.13, CPU)
             grad_table = torch.zeros_like(table).index_add_(
                 1, rows.reshape(-1).long(), grad_feats.reshape(n_feat, -1)
             )
         if ctx.needs_input_grad[2]:
             feats = table.index_select(1, rows.reshape(-1)).view(n_feat, *rows.shape)
-            grad_weights = (feats * grad_out[:, None]).sum(0)  # [C, n, L]
+            grad_weights = (feats * grad_out[:, None]).sum(0)  # [C, L, n]
         return grad_table, None, grad_weights
 
 
@@ -232,6 +233,16 @@ class HashGridEncoding(Encoding):
         self.register_buffer("level_res", level_res, persistent=False)
         self.register_buffer("level_strides", torch.tensor(strides, dtype=torch.int32), persistent=False)
         self.register_buffer("level_offsets", torch.tensor(offsets, dtype=torch.int32), persistent=False)
+        # Dense levels: row = offset + sum_i (c_i + 1) * stride_i for corner vertex c. Split into
+        # the lower corner's part, [Ld, 1] (offset and the +1 shift folded in), and each corner's
+        # offset from it, [2^d, Ld, 1].
+        nd = self.n_dense_levels
+        dense_strides = self.level_strides[:nd]  # [Ld, d]
+        self.register_buffer(
+            "dense_base", (self.level_offsets[:nd] + dense_strides.sum(1, dtype=torch.int32))[:, None], persistent=False
+        )
+        corner_bits = torch.tensor(list(itertools.product((0, 1), repeat=in_dim)), dtype=torch.int32)  # [2^d, d]
+        self.register_buffer("dense_corner_rows", (corner_bits @ dense_strides.t())[:, :, None], persistent=False)
         self.hash_primes = [_as_int32(p) for p in _PRIMES[:in_dim]]
 
     @property
@@ -255,43 +266,47 @@ class HashGridEncoding(Encoding):
         """Table rows and interpolation weights of each point's ``2^d`` cell corners.
 
         Corners are ordered like ``itertools.product((0, 1), repeat=d)`` (first dimension
-        slowest) and lead the shape, so that all big elementwise work is on contiguous
-        ``[n, L]`` slabs.
+        slowest) and lead the shape, points come last, so that all big elementwise work runs
+        on contiguous rows of ``n`` values with per-level constants broadcast along them.
 
         Args:
             z: points in normalised coordinates, ``[n, d]``.
 
         Returns:
-            ``rows`` ``[2^d, n, L]`` int32 (columns of :attr:`embeddings`) and
-            ``weights`` ``[2^d, n, L]`` (they sum to one over corners).
+            ``rows`` ``[2^d, L, n]`` int32 (columns of :attr:`embeddings`) and
+            ``weights`` ``[2^d, L, n]`` (they sum to one over corners).
         """
         n, d = z.shape
-        res = self.level_res.to(z.dtype)[:, None, :]  # [d, 1, L]
-        pos = z.t().contiguous()[:, :, None] * res  # [d, n, L]; a contiguous z^T broadcasts 2x faster
+        res = self.level_res.to(z.dtype)[:, :, None]  # [d, L, 1]
+        pos = z.t()[:, None, :] * res  # [d, L, n]
         # Stay inside the padded grid: cells -1 .. res (vertices -1 .. res + 1).
-        cell = torch.minimum(torch.floor(pos), res).clamp_min(-1.0)
-        frac = pos - cell  # [d, n, L]
+        cell = torch.floor(pos).clamp_(min=res.new_tensor(-1.0), max=res)
+        frac = pos - cell  # [d, L, n]
         s = frac if self.interpolation == "linear" else frac * frac * (3.0 - 2.0 * frac)
-        weights = _corner_combine([(1.0 - s[i], s[i]) for i in range(d)], torch.mul)
+        factors = torch.stack((1.0 - s, s))  # [2, d, L, n]: each dimension's (lower, upper) weight
+        weights = factors[:, 0]
+        for i in range(1, d):  # outer product over dimensions, first dimension slowest
+            weights = (weights[:, None] * factors[None, :, i]).reshape(-1, *frac.shape[1:])
         cell = cell.int()
         nd = self.n_dense_levels
         blocks = []
         if nd > 0:  # row = offset + sum_i (c_i + 1) * stride_i, no collisions
-            strides = self.level_strides[:nd]  # [Ld, d]
-            pairs = []
-            for i in range(d):
-                lo = (cell[i, :, :nd] + 1) * strides[:, i]  # [n, Ld]
-                pairs.append((lo, lo + strides[:, i]))
-            blocks.append(_corner_combine(pairs, torch.add))
+            strides = self.level_strides[:nd, :, None]  # [Ld, d, 1]
+            base = cell[0, :nd] * strides[:, 0]
+            base += self.dense_base
+            for i in range(1, d):
+                base.addcmul_(cell[i, :nd], strides[:, i])
+            blocks.append(base + self.dense_corner_rows)  # [2^d, Ld, n]
         if nd < self.n_levels:  # row = offset + (XOR_i c_i * prime_i) mod 2^T
             pairs = []
             for i in range(d):
                 prime = self.hash_primes[i]
-                lo = cell[i, :, nd:] * prime  # int32 multiply wraps like instant-ngp's uint32 hash
+                lo = cell[i, nd:] * prime  # int32 multiply wraps like instant-ngp's uint32 hash
                 pairs.append((lo, lo + prime))
-            blocks.append(_corner_combine(pairs, torch.bitwise_xor) & (2**self.log2_table_size - 1))
-        rows = torch.cat(blocks, dim=2) if len(blocks) > 1 else blocks[0]
-        return rows + self.level_offsets, weights
+            hashed = _corner_combine(pairs, torch.bitwise_xor) & (2**self.log2_table_size - 1)
+            blocks.append(hashed + self.level_offsets[nd:, None])
+        rows = torch.cat(blocks, dim=1) if len(blocks) > 1 else blocks[0]
+        return rows, weights
 
     def forward(self, z: Tensor) -> Tensor:  # [n, d] -> [n, F * L]
         self._check_bound(z)
@@ -299,7 +314,9 @@ class HashGridEncoding(Encoding):
 
     def _forward_with(self, z: Tensor, embeddings: Tensor) -> Tensor:
         rows, weights = self.corner_indices(z)
-        out = _InterpolateRows.apply(embeddings, rows, weights.to(embeddings.dtype))  # [F, n, L]
+        out = _InterpolateRows.apply(embeddings, rows, weights.to(embeddings.dtype))  # [F, L, n]
         if self.coarse_to_fine_steps > 0 and int(self.active_levels) < self.n_levels:
-            out = out * (torch.arange(self.n_levels, device=out.device) < self.active_levels).to(out.dtype)
-        return out.transpose(0, 1).reshape(z.shape[0], self.n_features * self.n_levels)
+            active = torch.arange(self.n_levels, device=out.device) < self.active_levels
+            out = out * active.to(out.dtype)[:, None]
+        # A transposed view, no copy: a linear layer takes it as it is.
+        return out.reshape(self.n_features * self.n_levels, z.shape[0]).t()

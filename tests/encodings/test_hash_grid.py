@@ -18,8 +18,8 @@ def test_weights_sum_to_one(interpolation, dim):
     enc = make(dim, interpolation=interpolation)
     z = torch.rand(200, dim, dtype=torch.float64) * 1.04 - 0.02  # slightly outside [0, 1] too
     _, w = enc.corner_indices(z)
-    assert w.shape == (2**dim, 200, 4)
-    torch.testing.assert_close(w.sum(0), torch.ones(200, 4, dtype=torch.float64), rtol=0, atol=1e-12)
+    assert w.shape == (2**dim, 4, 200)
+    torch.testing.assert_close(w.sum(0), torch.ones(4, 200, dtype=torch.float64), rtol=0, atol=1e-12)
 
 
 def test_level_resolutions_span_min_to_max():
@@ -55,7 +55,7 @@ def test_dense_and_hashed_levels_chosen_and_indexed_correctly():
         ticks = (torch.arange(-1, res + 1, dtype=torch.float64) + 0.5) / res  # one point per padded cell
         z = torch.stack(torch.meshgrid(ticks, ticks, indexing="ij"), -1).reshape(-1, 2)
         rows, _ = enc.corner_indices(z)
-        rows = rows[0, :, level]  # lower-left corner of each cell
+        rows = rows[0, level]  # lower-left corner of each cell
         assert rows.min() >= offsets[level] and rows.max() < offsets[level] + sizes[level]
         if level < enc.n_dense_levels:
             assert rows.unique().numel() == rows.numel()
@@ -126,7 +126,7 @@ def test_hash_matches_instant_ngp_uint32_hash():
             for i in range(3):
                 h ^= (cell[:, i] + bits[i]) * primes[i]
             expected = (h % 2**12) + enc.level_offsets[level].item()
-            assert torch.equal(rows[corner, :, level].long(), expected)
+            assert torch.equal(rows[corner, level].long(), expected)
 
 
 def test_smoothstep_autograd_second_derivative_is_correct():
