@@ -20,39 +20,8 @@ class Sine(nn.Module):
         return torch.sin(x)
 
 
-class _Tanh(torch.autograd.Function):
-    """``tanh`` through the sigmoid kernel; the backward is differentiable to any order."""
-
-    @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:
-        y = torch.sigmoid(x * 2.0).mul_(2.0).sub_(1.0)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return torch.ops.aten.tanh_backward(grad, y)  # grad * (1 - y^2), itself differentiable
-
-
-class Tanh(nn.Module):
-    r"""``tanh(x)`` computed as :math:`2\sigma(2x) - 1`.
-
-    The same function as ``torch.tanh`` to within 3e-7 (absolute, float32; 1e-15 in float64)
-    and about 3x faster on CPUs where PyTorch's tanh kernel is slow (60 vs 205 µs for a
-    ``[2560, 32]`` float32 tensor, one thread, this project's 2-core machine; a 512-point Burgers
-    hash + FD step: 4.75 vs 5.33 ms, the vanilla 8 x 20 autograd step 19.7 vs 20.2 ms).
-    Autograd derivatives of any order work (the backward is ``aten.tanh_backward`` on the saved
-    output, as for ``torch.tanh``). On other devices ``torch.tanh`` itself runs: one kernel there
-    beats the three of the sigmoid form.
-    """
-
-    def forward(self, x: Tensor) -> Tensor:
-        return _Tanh.apply(x) if x.device.type == "cpu" else torch.tanh(x)
-
-
 _ACTIVATIONS = {
-    "tanh": Tanh,
+    "tanh": nn.Tanh,
     "sin": Sine,
     "gelu": nn.GELU,
     "silu": nn.SiLU,
