@@ -38,7 +38,10 @@ class _InterpolateRows(torch.autograd.Function):
         # table [F, R], rows [C, L, n] int32, weights [C, L, n] -> [F, L, n]
         feats = table.index_select(1, rows.reshape(-1)).view(table.shape[0], *rows.shape)  # [F, C, L, n]
         ctx.save_for_backward(table, rows, weights)
-        return (weights * feats).sum(1)
+        out = feats[:, 0] * weights[0]  # accumulated corner by corner: no [F, C, L, n] product
+        for c in range(1, rows.shape[0]):
+            out.addcmul_(feats[:, c], weights[c])
+        return out
 
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> tuple[Tensor | None, None, Tensor | None]:
