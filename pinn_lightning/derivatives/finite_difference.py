@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import torch
@@ -27,6 +28,7 @@ class _StencilResult(FieldDerivatives):
         self.order = order
         self.pair_slot = pair_slot
         self.u = values[0]
+        self._grads: dict[int, Tensor] = {}  # a residual and its weights may both ask for u_x
 
     @property
     def in_dim(self) -> int:
@@ -37,8 +39,10 @@ class _StencilResult(FieldDerivatives):
         return self.values[1 + k * i : 1 + k * (i + 1)]  # [k, n, m]
 
     def grad(self, i: int) -> Tensor:
-        ring = self._ring(i)
-        return sum(w * v for w, v in zip(_FIRST[self.order], ring)) / self.h[i]
+        if i not in self._grads:
+            ring = self._ring(i)
+            self._grads[i] = sum(w * v for w, v in zip(_FIRST[self.order], ring)) / self.h[i]
+        return self._grads[i]
 
     def d2(self, i: int, j: int) -> Tensor:
         if i == j:
@@ -124,8 +128,12 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
         return self.step_factor * h.to(dtype=like.dtype, device=like.device)
 
     @staticmethod
+    @functools.cache  # built once per (d, mixed, order): ~10 small ops that every step repeated
     def stencil(in_dim: int, mixed: bool, order: int = 2) -> tuple[Tensor, dict[tuple[int, int], int]]:
-        """Stencil offsets in units of ``h``, ``[S, d]``, and the first slot of each mixed pair."""
+        """Stencil offsets in units of ``h``, ``[S, d]``, and the first slot of each mixed pair.
+
+        Cached: callers must not modify the returned tensor or dict in place.
+        """
         eye = torch.eye(in_dim)
         ring = _RING[order]
         rows = [torch.zeros(in_dim)]
