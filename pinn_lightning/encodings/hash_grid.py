@@ -281,7 +281,7 @@ class HashGridEncoding(Encoding):
         """
         n, d = z.shape
         res = self.level_res.to(z.dtype)[:, :, None]  # [d, L, 1]
-        pos = z.t()[:, None, :] * res  # [d, L, n]
+        pos = z.t().contiguous()[:, None, :] * res  # [d, L, n]; a contiguous z^T: 63 vs 70 us at n = 7680
         # Stay inside the padded grid: cells -1 .. res (vertices -1 .. res + 1).
         cell = torch.floor(pos).clamp_(min=res.new_tensor(-1.0), max=res)
         frac = pos - cell  # [d, L, n]
