@@ -63,16 +63,16 @@ class _InterpolateRows(torch.autograd.Function):
         return grad_table, None, grad_weights
 
 
-def _corner_combine(pairs: list[tuple[Tensor, Tensor]], op) -> Tensor:
-    """Combine per-dimension (lower, upper) tensors into all ``2^d`` corners, ``[C, ...]``.
+def _corner_combine(pairs: list[Tensor], op) -> Tensor:
+    """Combine per-dimension ``[2, ...]`` (lower, upper) stacks into all ``2^d`` corners, ``[C, ...]``.
 
     Corners come in ``itertools.product((0, 1), repeat=d)`` order (first dimension slowest);
-    partial results are shared, so the work is about ``2^(d+1)`` elementwise ops.
+    each dimension is one broadcast ``op`` of the corners so far with its pair.
     """
-    corners = list(pairs[0])
-    for lo, hi in pairs[1:]:
-        corners = [op(c, v) for c in corners for v in (lo, hi)]
-    return torch.stack(corners)
+    corners = pairs[0]
+    for pair in pairs[1:]:
+        corners = op(corners[:, None], pair[None]).reshape(-1, *pair.shape[1:])
+    return corners
 
 
 class HashGridEncoding(Encoding):
@@ -287,9 +287,7 @@ class HashGridEncoding(Encoding):
         frac = pos - cell  # [d, L, n]
         s = frac if self.interpolation == "linear" else frac * frac * (3.0 - 2.0 * frac)
         factors = torch.stack((1.0 - s, s))  # [2, d, L, n]: each dimension's (lower, upper) weight
-        weights = factors[:, 0]
-        for i in range(1, d):  # outer product over dimensions, first dimension slowest
-            weights = (weights[:, None] * factors[None, :, i]).reshape(-1, *frac.shape[1:])
+        weights = _corner_combine([factors[:, i] for i in range(d)], torch.mul)
         cell = cell.int()
         nd = self.n_dense_levels
         blocks = []
@@ -305,7 +303,7 @@ class HashGridEncoding(Encoding):
             for i in range(d):
                 prime = self.hash_primes[i]
                 lo = cell[i, nd:] * prime  # int32 multiply wraps like instant-ngp's uint32 hash
-                pairs.append((lo, lo + prime))
+                pairs.append(torch.stack((lo, lo + prime)))
             hashed = _corner_combine(pairs, torch.bitwise_xor) & (2**self.log2_table_size - 1)
             blocks.append(hashed + self.level_offsets[nd:, None])
         rows = torch.cat(blocks, dim=1) if len(blocks) > 1 else blocks[0]
