@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = str(ROOT / "benchmarks" / "time_to_accuracy.py")
 
@@ -30,3 +32,51 @@ def test_malformed_variant_is_rejected_with_the_known_bases():
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode != 0
     assert "--variant must be 'NAME=BASE [OVERRIDE ...]'" in out.stderr and "hash_fd_order2" in out.stderr
+
+
+def _results(problem: str, times: dict[str, dict[int, float | None]]) -> dict:
+    """A time_to_accuracy.py result file holding only what speedup.py reads."""
+    methods = {
+        name: {"seeds": [{"seed": s, "time_to": {"0.01": t}} for s, t in per_seed.items()]}
+        for name, per_seed in times.items()
+    }
+    return {"problem": problem, "methods": methods}
+
+
+def test_speedup_pools_seeds_and_reads_both_baselines(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import speedup
+
+    # Two files, seeds 0-2 and 3-4. Ours: 1 s on every seed. Vanilla A is fastest on seeds 0-2,
+    # B on seeds 3-4; A misses the threshold on seed 4.
+    first = {"ours": {0: 1.0, 1: 1.0, 2: 1.0}, "A": {0: 10.0, 1: 12.0, 2: 14.0}, "B": {0: 20.0, 1: 20.0, 2: 20.0}}
+    second = {"ours": {3: 1.0, 4: 1.0}, "A": {3: 30.0, 4: None}, "B": {3: 8.0, 4: 9.0}}
+    paths = []
+    for i, times in enumerate((first, second)):
+        paths.append(tmp_path / f"{i}.json")
+        paths[-1].write_text(json.dumps(_results("burgers", times)))
+    times = speedup.pooled_times([str(p) for p in paths], "0.01")
+    assert times["A"][4] == float("inf") and sorted(times["ours"]) == [0, 1, 2, 3, 4]
+    res = speedup.speedups(times, "ours", ["A", "B"], n_boot=200)
+    assert res["seeds"] == [0, 1, 2, 3, 4]
+    assert res["A"]["ratio"] == 14.0  # median of 10, 12, 14, 30, inf
+    assert res["B"]["ratio"] == 20.0  # median of 20, 20, 20, 8, 9
+    fastest = res["per-seed fastest"]  # 10, 12, 14, 8, 9 per seed: stricter than either configuration
+    assert fastest["ratio"] == 10.0 and fastest["median_seed_ratio"] == 10.0
+    for r in (res["A"], res["B"], fastest):
+        assert r["ci_lo"] <= r["ratio"] <= r["ci_hi"] and 0.0 <= r["p_ge_10"] <= 1.0
+    assert res["A"]["p_ge_10"] == 1.0  # every resample's median of A is at least 10
+
+
+def test_speedup_refuses_mixed_problems_and_repeated_seeds(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import speedup
+
+    a, b, c = (tmp_path / n for n in ("a.json", "b.json", "c.json"))
+    a.write_text(json.dumps(_results("burgers", {"ours": {0: 1.0}})))
+    b.write_text(json.dumps(_results("helmholtz", {"ours": {1: 1.0}})))
+    c.write_text(json.dumps(_results("burgers", {"ours": {0: 2.0}})))
+    with pytest.raises(ValueError, match="mix problems"):
+        speedup.pooled_times([str(a), str(b)], "0.01")
+    with pytest.raises(ValueError, match="seed 0 of ours"):
+        speedup.pooled_times([str(a), str(c)], "0.01")
