@@ -63,7 +63,7 @@ def speedups(times: dict[str, dict[int, float]], method: str, competitors: list[
 
     Returns:
         ``{name: {"median_s", "ratio", "median_seed_ratio", "p_ge_10", "ci_lo", "ci_hi"}}`` with
-        ``name`` each competitor and ``"per-seed fastest"``; ``ci_lo``/``ci_hi`` bound the 90 %
+        ``name`` each competitor and, with more than one, ``"per-seed fastest"``; ``ci_lo``/``ci_hi`` bound the 90 %
         bootstrap interval of ``ratio`` and ``p_ge_10`` is the bootstrap share of ratios ≥ 10.
     """
     seeds = sorted(set.intersection(*(set(times[m]) for m in [method, *competitors])))
@@ -71,7 +71,8 @@ def speedups(times: dict[str, dict[int, float]], method: str, competitors: list[
         raise ValueError("no seed was run by every method")
     ours = [times[method][s] for s in seeds]
     columns = {c: [times[c][s] for s in seeds] for c in competitors}
-    columns["per-seed fastest"] = [min(times[c][s] for c in competitors) for s in seeds]
+    if len(competitors) > 1:
+        columns["per-seed fastest"] = [min(times[c][s] for c in competitors) for s in seeds]
     rng = random.Random(seed)
     draws = [[rng.randrange(len(seeds)) for _ in seeds] for _ in range(n_boot)]
     out = {}
