@@ -113,12 +113,12 @@ def solve_cavity_refined(re: float = 100.0, n: int = 129, refinement: int = 1, t
     """:func:`solve_cavity` on a grid ``refinement`` times finer than ``n x n``, sampled at the ``n x n`` points.
 
     The velocity jumps from 1 to 0 at the lid's corners, so the grid points next to them carry
-    an error that shrinks only like the cell size: at Re = 100, the 129 x 129 solution is
-    ~1.5e-2 (relative L2 of (u, v) over its own points) from the grid-converged flow, most of it
-    within 0.05 of the two corners, although its centre-line extrema converge at second order
-    (README, Results). Sampling a finer solution at the same points takes the corner error
-    down by the refinement factor. The fine grid is reached by doubling from ``n``, each solve
-    started from the last.
+    an error that shrinks about as slowly as the cell size: at Re = 100, the 129 x 129 solution
+    is ~1.2e-2 (relative L2 of (u, v) over its own points) from the grid-converged flow, most of
+    it within 0.05 of the two corners, although its centre-line extrema converge at second order
+    (README, Results). Sampled at the same points, a solution on a grid 2 / 4 times finer is
+    ~4e-3 / ~1.5e-3 away. The fine grid is reached by doubling from ``n``, each solve started
+    from the last.
 
     Args:
         re: Reynolds number.
