@@ -63,8 +63,9 @@ def speedups(times: dict[str, dict[int, float]], method: str, competitors: list[
 
     Returns:
         ``{name: {"median_s", "ratio", "median_seed_ratio", "p_ge_10", "ci_lo", "ci_hi"}}`` with
-        ``name`` each competitor and, with more than one, ``"per-seed fastest"``; ``ci_lo``/``ci_hi`` bound the 90 %
-        bootstrap interval of ``ratio`` and ``p_ge_10`` is the bootstrap share of ratios ≥ 10.
+        ``name`` each competitor and, with more than one, ``"per-seed fastest"``;
+        ``ci_lo``/``ci_hi`` bound the 90 % bootstrap interval of ``ratio`` and ``p_ge_10`` is
+        the bootstrap share of ratios ≥ 10.
     """
     seeds = sorted(set.intersection(*(set(times[m]) for m in [method, *competitors])))
     if not seeds:
@@ -105,8 +106,11 @@ def main() -> None:
     res = speedups(times, args.method, competitors)
     seeds = res.pop("seeds")
     ours = res.pop("median_s")
-    print(f"`{args.method}` t({args.threshold}) median {ours:.2f} s over {len(seeds)} seeds ({seeds[0]}..{seeds[-1]})\n")
-    print("| against | its median t | ratio of medians | median per-seed ratio | 90 % bootstrap | P(ratio ≥ 10) |")
+    span = f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]})"
+    print(f"`{args.method}` t({args.threshold}) median {ours:.2f} s over {span}\n")
+    head = ("against", "its median t", "ratio of medians", "median per-seed ratio", "90 % bootstrap",
+            "P(ratio ≥ 10)")  # fmt: skip
+    print("| " + " | ".join(head) + " |")
     print("|---|---|---|---|---|---|")
     for name, r in res.items():
         print(f"| `{name}` | {r['median_s']:.2f} s | {r['ratio']:.2f}× | {r['median_seed_ratio']:.2f}× "

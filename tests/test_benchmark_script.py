@@ -49,7 +49,8 @@ def test_speedup_pools_seeds_and_reads_both_baselines(tmp_path):
 
     # Two files, seeds 0-2 and 3-4. Ours: 1 s on every seed. Vanilla A is fastest on seeds 0-2,
     # B on seeds 3-4; A misses the threshold on seed 4.
-    first = {"ours": {0: 1.0, 1: 1.0, 2: 1.0}, "A": {0: 10.0, 1: 12.0, 2: 14.0}, "B": {0: 20.0, 1: 20.0, 2: 20.0}}
+    first = {"ours": {0: 1.0, 1: 1.0, 2: 1.0}, "A": {0: 10.0, 1: 12.0, 2: 14.0},
+             "B": {0: 20.0, 1: 20.0, 2: 20.0}}  # fmt: skip
     second = {"ours": {3: 1.0, 4: 1.0}, "A": {3: 30.0, 4: None}, "B": {3: 8.0, 4: 9.0}}
     paths = []
     for i, times in enumerate((first, second)):

@@ -45,7 +45,11 @@ def _resample(a: np.ndarray, n: int) -> np.ndarray:
 
 
 def solve_cavity(
-    re: float = 100.0, n: int = 129, tol: float = 1e-5, max_iter: int = 400_000, initial: dict[str, np.ndarray] | None = None
+    re: float = 100.0,
+    n: int = 129,
+    tol: float = 1e-5,
+    max_iter: int = 400_000,
+    initial: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     r"""Steady cavity flow :math:`[0,1]^2`, lid :math:`u = 1` at :math:`y = 1`, other walls at rest.
 
@@ -109,8 +113,10 @@ def solve_cavity(
     return {"x": x, "y": x.copy(), "u": u_full, "v": v_full, "psi": psi, "omega": omega, "iterations": np.array(it)}
 
 
-def solve_cavity_refined(re: float = 100.0, n: int = 129, refinement: int = 1, tol: float = 1e-5) -> dict[str, np.ndarray]:
-    """:func:`solve_cavity` on a grid ``refinement`` times finer than ``n x n``, sampled at the ``n x n`` points.
+def solve_cavity_refined(
+    re: float = 100.0, n: int = 129, refinement: int = 1, tol: float = 1e-5
+) -> dict[str, np.ndarray]:
+    """:func:`solve_cavity` on a grid ``refinement`` times finer than ``n x n``, sampled at its points.
 
     The velocity jumps from 1 to 0 at the lid's corners, so the grid points next to them carry
     an error that shrinks about as slowly as the cell size: at Re = 100, the 129 x 129 solution

@@ -91,7 +91,11 @@ class LidDrivenCavity2D(SteadyNavierStokes2D):
     compared_outputs = (0, 1)
 
     def __init__(
-        self, re: float = 100.0, reference_resolution: int = 129, solver_refinement: int = 4, gradient_weight: float = 0.0
+        self,
+        re: float = 100.0,
+        reference_resolution: int = 129,
+        solver_refinement: int = 4,
+        gradient_weight: float = 0.0,
     ) -> None:
         n = reference_resolution
         super().__init__(re, lower=(0.0, 0.0), upper=(1.0, 1.0), eval_resolution=(n, n))

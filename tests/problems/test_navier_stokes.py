@@ -36,7 +36,8 @@ def _ghia_error(sol):
 
 
 def _peak(f, x, sign):
-    """Extremum of samples ``f`` at uniform ``x``: the parabola through the extreme sample and its neighbours."""
+    """Extremum of samples ``f`` at uniform ``x``: the parabola through the extreme sample and its
+    neighbours."""
     i = int(np.argmax(sign * f))
     a, b, c = f[i - 1], f[i], f[i + 1]
     shift = 0.5 * (a - c) / (a - 2 * b + c)  # in cells
@@ -44,7 +45,8 @@ def _peak(f, x, sign):
 
 
 def _extrema(sol):
-    """Botella & Peyret's three centre-line extrema of a solution on an odd n x n grid: {name: (value, where)}."""
+    """Botella & Peyret's three centre-line extrema of a solution on an odd n x n grid:
+    ``{name: (value, where)}``."""
     y, u_line, x, v_line = _centre_lines(sol)
     return {"u_min": _peak(u_line, y, -1), "v_max": _peak(v_line, x, 1), "v_min": _peak(v_line, x, -1)}
 
@@ -53,7 +55,8 @@ def _reference_as_solution(p):
     x, u = p.reference()
     n = p.reference_resolution
     grid = np.linspace(0, 1, n)
-    return {"x": grid, "y": grid, "u": u[:, 0].reshape(n, n).numpy(), "v": u[:, 1].reshape(n, n).numpy()}, x, u
+    sol = {"x": grid, "y": grid, "u": u[:, 0].reshape(n, n).numpy(), "v": u[:, 1].reshape(n, n).numpy()}
+    return sol, x, u
 
 
 def test_cavity_solver_extrema_converge_to_botella_peyret_at_second_order():
