@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 
@@ -124,6 +125,13 @@ class LidDrivenCavity2D(SteadyNavierStokes2D):
             with shipped.open("rb") as f:
                 data = dict(np.load(f))
         else:
+            if k > 1:
+                warnings.warn(
+                    f"no shipped cavity reference for re={self.re:g}, reference_resolution={n}, "
+                    f"solver_refinement={k}: solving on a {k * (n - 1) + 1}^2 grid now (at Re = 100, 513^2 "
+                    "took about an hour on one core; solver_refinement=1 takes under a minute)",
+                    stacklevel=2,
+                )
             data = solve_cavity_refined(self.re, n, k)
         x = self.evaluation_points()
         u = torch.stack([torch.from_numpy(data["u"]).reshape(-1), torch.from_numpy(data["v"]).reshape(-1)], 1)

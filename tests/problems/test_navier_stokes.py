@@ -118,6 +118,14 @@ def test_refined_solve_samples_the_finer_solution():
         LidDrivenCavity2D(solver_refinement=0)
 
 
+def test_unshipped_cavity_reference_is_solved_on_first_use_with_a_warning():
+    p = LidDrivenCavity2D(re=100.0, reference_resolution=9, solver_refinement=2)
+    with pytest.warns(UserWarning, match=r"solving on a 17\^2 grid now"):
+        _, u = p.reference()
+    sol = solve_cavity_refined(100.0, 9, refinement=2)
+    np.testing.assert_array_equal(u.numpy(), np.stack([sol["u"].reshape(-1), sol["v"].reshape(-1)], 1))
+
+
 @pytest.mark.slow
 def test_shipped_cavity_reference_is_what_the_solver_computes():
     """About an hour on one core: 129 -> 257 -> 513 points per side, each solve warm-started."""
