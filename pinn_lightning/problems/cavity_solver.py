@@ -113,6 +113,12 @@ def solve_cavity(
     return {"x": x, "y": x.copy(), "u": u_full, "v": v_full, "psi": psi, "omega": omega, "iterations": np.array(it)}
 
 
+def check_refinement(value: int, name: str = "refinement") -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is a power of two >= 1."""
+    if value < 1 or value & (value - 1):
+        raise ValueError(f"{name} must be a power of two >= 1, got {value}")
+
+
 def solve_cavity_refined(
     re: float = 100.0, n: int = 129, refinement: int = 1, tol: float = 1e-5
 ) -> dict[str, np.ndarray]:
@@ -135,8 +141,7 @@ def solve_cavity_refined(
     Returns:
         What :func:`solve_cavity` returns, at the ``n x n`` points, and ``solver_n``.
     """
-    if refinement < 1 or refinement & (refinement - 1):
-        raise ValueError(f"refinement must be a power of two >= 1, got {refinement}")
+    check_refinement(refinement)
     sol = solve_cavity(re, n, tol)
     m = n
     while m < refinement * (n - 1) + 1:

@@ -13,7 +13,7 @@ from torch import Tensor
 
 from ..derivatives import FieldDerivatives
 from .base import Problem
-from .cavity_solver import solve_cavity_refined
+from .cavity_solver import check_refinement, solve_cavity_refined
 
 
 class SteadyNavierStokes2D(Problem):
@@ -102,8 +102,7 @@ class LidDrivenCavity2D(SteadyNavierStokes2D):
         super().__init__(re, lower=(0.0, 0.0), upper=(1.0, 1.0), eval_resolution=(n, n))
         if not gradient_weight >= 0:
             raise ValueError(f"gradient_weight must be >= 0, got {gradient_weight}")
-        if solver_refinement < 1 or solver_refinement & (solver_refinement - 1):
-            raise ValueError(f"solver_refinement must be a power of two >= 1, got {solver_refinement}")
+        check_refinement(solver_refinement, "solver_refinement")
         self.reference_resolution = reference_resolution
         self.solver_refinement = solver_refinement
         self.gradient_weight = float(gradient_weight)
