@@ -93,6 +93,8 @@ _GRID_T64 = "--model.encoding.init_args.finest_resolution=[1024,64]"  # 64 cells
 # The tenth session's candidate: 64 cells in t with the growing batch and the lr halved every 1500
 # steps. 3e-3 on most seeds within 30 s (the shipped config: none), but stalls near 0.2 on some.
 METHODS["burgers"]["hash_fd_t64"] = ("burgers_hash_fd.yaml", [_GRID_T64, "--model.lr_decay_steps=1500"])
+# The fourteenth session's config for errors below 1e-3: 64 cells in t, fourth-order stencils from step 3000.
+METHODS["burgers"]["hash_fd_accurate"] = ("burgers_hash_fd_accurate.yaml", [])
 # Earlier Burgers hash configs, so that their tables stay reproducible. Up to the eighth session the
 # grid's finest level had 64 cells in t and every batch 512 points (the ninth: 32 cells, 1536 points
 # from step 600 on).

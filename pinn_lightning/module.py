@@ -282,6 +282,7 @@ class PINNModule(pl.LightningModule):
 
     def on_train_batch_start(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         self.network.encoding.set_step(self.global_step)
+        self.derivatives.set_step(self.global_step)
 
     @property
     def lbfgs_active(self) -> bool:
@@ -398,6 +399,7 @@ class PINNModule(pl.LightningModule):
             names = self.problem.coordinate_names
             steps = self.derivatives.steps(self, self.problem.in_dim, torch.zeros(()))
             state.update({f"grid/fd_step_{name}": h for name, h in zip(names, steps.tolist())})
+            state["grid/fd_order"] = float(self.derivatives.active_order)
         return state
 
     def hparams_summary(self) -> dict[str, float | int | str | bool]:

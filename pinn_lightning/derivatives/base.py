@@ -58,6 +58,9 @@ class DerivativeOperator:
     ) -> FieldDerivatives:
         raise NotImplementedError
 
+    def set_step(self, step: int) -> None:
+        """Called by the training loop before each step (for schedules; default: none)."""
+
 
 def evaluate_with_extra(field: Field, points: Tensor, extra: Tensor | None) -> tuple[Tensor, Tensor | None]:
     """``field`` at ``points`` ``[p, d]`` and at ``extra`` ``[k, d]`` in one call: ``([p, m], [k, m])``."""

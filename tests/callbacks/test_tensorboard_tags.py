@@ -27,6 +27,8 @@ def test_every_advertised_tag_is_logged(tmp_path, monkeypatch):
     config["trainer"].update(max_steps=200, enable_progress_bar=False, log_every_n_steps=10)
     config["data"]["batches_per_epoch"] = 100
     config["model"]["problem"]["init_args"]["hard_constraints"] = False  # so that a condition term is logged too
+    assert config["model"]["derivatives"]["init_args"]["order"] == 4
+    config["model"]["derivatives"]["init_args"]["order_switch"] = [100, 2]  # and back to order 2 at step 100
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     monkeypatch.setattr(sys, "argv", ["pinn"])
@@ -38,7 +40,7 @@ def test_every_advertised_tag_is_logged(tmp_path, monkeypatch):
     expected = {
         "train/loss", "train/loss_pde", "train/loss_boundary", "val/rel_l2", "lr-Adam",
         "train/device/samples_per_sec", "grid/active_levels", "grid/fd_step_x", "grid/fd_step_y",
-        "hp_metric",
+        "grid/fd_order", "hp_metric",
     }  # fmt: skip
     for kind in ("ad_vs_fd", "fd_h_vs_h2"):
         expected |= {f"derivatives/{kind}/{d}" for d in ("u_x", "u_xx", "u_y", "u_yy")}
@@ -50,6 +52,8 @@ def test_every_advertised_tag_is_logged(tmp_path, monkeypatch):
     # the training step logs exactly the steps the logger writes (log_every_n_steps: 10), no gaps
     for tag in ("train/loss", "train/loss_pde", "grid/active_levels"):
         assert [e.step for e in acc.Scalars(tag)] == list(range(9, 200, 10)), tag
+    # logged at steps 9, 19, ..., 199: order 4 through step 99, order 2 from step 100 on
+    assert [e.value for e in acc.Scalars("grid/fd_order")] == [4.0] * 10 + [2.0] * 10
     # throughput is in collocation points: samples/s = steps/s * n_collocation
     assert acc.Scalars("train/device/samples_per_sec")[-1].value > 100
     # the logged FD step is the config's fraction of the finest cell of [-1, 1]

@@ -108,6 +108,32 @@ def test_finite_difference_convergence_order(dim, order, x1d, x2d):
         assert all(order - tol < p < order + tol for p in orders), (key, orders, [e[key] for e in errs])
 
 
+def test_order_switch_changes_the_convergence_order_at_its_step(x1d):
+    """Before the switch step the stencils converge at order 2, from it on at order 4."""
+    op = FiniteDifferenceDerivatives(step=4e-2, order=2, order_switch=(100, 4))
+    exact = f1d_d2(x1d)
+
+    def observed_order(step):
+        op.set_step(step)
+        errs = []
+        for h in (1.6e-1, 8e-2):
+            op.step = h
+            errs.append((op(f1d, x1d).d2(0, 0) - exact).abs().max().item())
+        return math.log2(errs[0] / errs[1])
+
+    assert 1.9 < observed_order(99) < 2.1
+    assert op.active_order == 2
+    assert 3.75 < observed_order(100) < 4.25
+    assert op.active_order == 4 and op.order == 2  # the configured order is kept
+    assert 1.9 < observed_order(0) < 2.1  # the order follows the step given, not the history
+
+
+def test_order_switch_validation():
+    for bad in ((-1, 4), (10, 3), (10,)):
+        with pytest.raises(ValueError, match="order_switch must be"):
+            FiniteDifferenceDerivatives(order_switch=bad)
+
+
 def test_finite_difference_exact_on_quadratics():
     """Central differences have no truncation error on quadratics: exact up to rounding."""
     x = torch.rand(17, 2, dtype=torch.float64)
