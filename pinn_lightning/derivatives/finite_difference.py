@@ -99,9 +99,10 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
         order_switch: ``(step, order)``: from global training step ``step`` on, use stencils of
             ``order`` instead. Fourth-order stencils slow the first steps (the error falls
             ~10x slower early on Burgers) but lower the floor that the second-order
-            truncation error sets where the field is steep (Burgers' shock: rel-L2 ~1.4e-3 with
-            order 2, ~6e-4 switching to order 4 at step 3000; README). The training loop
-            calls :meth:`set_step`; outside training the stencils keep the last order set.
+            truncation error sets where the field is steep (Burgers' shock with 64 cells in t:
+            rel-L2 levels off near 1.4e-3 at order 2; switching to order 4 at step 3000 reached
+            1e-3 on 5 of 6 seeds; README). The training loop calls :meth:`set_step`; outside
+            training the stencils keep the last order set.
     """
 
     def __init__(
