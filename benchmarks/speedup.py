@@ -56,12 +56,13 @@ def ratio_of_medians(slow: list[float], fast: list[float]) -> float:
 
 
 def speedups(times: dict[str, dict[int, float]], method: str, competitors: list[str], n_boot: int = 10000,
-             seed: int = 0) -> dict[str, dict[str, float]]:  # fmt: skip
+             seed: int = 0) -> dict:  # fmt: skip
     """Ratios of ``method``'s time to each competitor's, and to the per-seed fastest competitor.
 
     Only seeds that every method ran are used.
 
     Returns:
+        ``{"seeds": [...], "median_s": method's median, "against": rows}``, ``rows`` being
         ``{name: {"median_s", "ratio", "median_seed_ratio", "p_ge_10", "ci_lo", "ci_hi"}}`` with
         ``name`` each competitor and, with more than one, ``"per-seed fastest"``;
         ``ci_lo``/``ci_hi`` bound the 90 % bootstrap interval of ``ratio`` and ``p_ge_10`` is
@@ -76,10 +77,10 @@ def speedups(times: dict[str, dict[int, float]], method: str, competitors: list[
         columns["per-seed fastest"] = [min(times[c][s] for c in competitors) for s in seeds]
     rng = random.Random(seed)
     draws = [[rng.randrange(len(seeds)) for _ in seeds] for _ in range(n_boot)]
-    out = {}
+    rows = {}
     for name, theirs in columns.items():
         boot = sorted(ratio_of_medians([theirs[i] for i in d], [ours[i] for i in d]) for d in draws)
-        out[name] = {
+        rows[name] = {
             "median_s": statistics.median(theirs),
             "ratio": ratio_of_medians(theirs, ours),
             "median_seed_ratio": statistics.median(a / b for a, b in zip(theirs, ours)),
@@ -87,9 +88,7 @@ def speedups(times: dict[str, dict[int, float]], method: str, competitors: list[
             "ci_lo": boot[int(0.05 * n_boot)],
             "ci_hi": boot[int(0.95 * n_boot) - 1],
         }
-    out["seeds"] = seeds  # type: ignore[assignment]
-    out["median_s"] = statistics.median(ours)  # type: ignore[assignment]
-    return out
+    return {"seeds": seeds, "median_s": statistics.median(ours), "against": rows}
 
 
 def main() -> None:
@@ -104,15 +103,14 @@ def main() -> None:
         raise SystemExit(f"--method {args.method!r} is not in the files; they hold {sorted(times)}")
     competitors = args.competitors or [m for m in times if m != args.method]
     res = speedups(times, args.method, competitors)
-    seeds = res.pop("seeds")
-    ours = res.pop("median_s")
+    seeds, ours = res["seeds"], res["median_s"]
     span = f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]})"
     print(f"`{args.method}` t({args.threshold}) median {ours:.2f} s over {span}\n")
     head = ("against", "its median t", "ratio of medians", "median per-seed ratio", "90 % bootstrap",
             "P(ratio ≥ 10)")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|---|---|---|---|---|---|")
-    for name, r in res.items():
+    for name, r in res["against"].items():
         print(f"| `{name}` | {r['median_s']:.2f} s | {r['ratio']:.2f}× | {r['median_seed_ratio']:.2f}× "
               f"| {r['ci_lo']:.1f}–{r['ci_hi']:.1f}× | {r['p_ge_10']:.2f} |")  # fmt: skip
 

@@ -59,7 +59,8 @@ def test_speedup_pools_seeds_and_reads_both_baselines(tmp_path):
     times = speedup.pooled_times([str(p) for p in paths], "0.01")
     assert times["A"][4] == float("inf") and sorted(times["ours"]) == [0, 1, 2, 3, 4]
     res = speedup.speedups(times, "ours", ["A", "B"], n_boot=200)
-    assert res["seeds"] == [0, 1, 2, 3, 4]
+    assert res["seeds"] == [0, 1, 2, 3, 4] and res["median_s"] == 1.0
+    res = res["against"]
     assert res["A"]["ratio"] == 14.0  # median of 10, 12, 14, 30, inf
     assert res["B"]["ratio"] == 20.0  # median of 20, 20, 20, 8, 9
     fastest = res["per-seed fastest"]  # 10, 12, 14, 8, 9 per seed: stricter than either configuration
