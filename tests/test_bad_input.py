@@ -29,6 +29,7 @@ CASES = {
     "FD step larger than the domain": (HELM, ["--model.derivatives.init_args.step=5.0"], "finite-difference step for x is 5"),
     "FD step below float32 resolution": (HELM, ["--model.derivatives.init_args.step=1e-9"], "below float32 resolution"),
     "FD step factor zero": (HELM, ["--model.derivatives.init_args.step_factor=0"], "step_factor must be > 0"),
+    "FD order switch to order 3": (BURG, ["--model.derivatives.init_args.order_switch=[3000,3]"], "order_switch must be (step >= 0, order 2 or 4)"),
     "FD needs a step for an MLP": (VANILLA, ["--model.derivatives=pinn_lightning.FiniteDifferenceDerivatives"], "set `step` explicitly"),
     "wavenumber factor zero": (HELM, ["--model.problem.init_args.a1=0"], "a1 and a2 must be > 0"),
     "evaluation grid too small": (HELM, ["--model.problem.init_args.eval_resolution=[1,5]"], "eval_resolution needs 2 integers >= 2"),
