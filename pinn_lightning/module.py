@@ -280,10 +280,6 @@ class PINNModule(pl.LightningModule):
         self._causal_weight_last = weights[-1]
         return (weights * losses).mean()
 
-    def on_train_batch_start(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        self.network.encoding.set_step(self.global_step)
-        self.derivatives.set_step(self.global_step)
-
     @property
     def lbfgs_active(self) -> bool:
         """Whether this step belongs to the L-BFGS phase."""
@@ -317,19 +313,23 @@ class PINNModule(pl.LightningModule):
             alpha = self.hparams.loss_weighting_alpha
             self.adaptive_weights[i] = (1 - alpha) * self.adaptive_weights[i] + alpha * estimate
 
-    def _logs_this_step(self) -> bool:
-        """Whether the logger writes this step's values (every ``trainer.log_every_n_steps``-th step).
-
-        Lightning drops on-step values logged at other steps, and each ``self.log`` call costs a
-        few tenths of a millisecond (logging every step made a 512-point Burgers hash + FD step
-        ~10 % slower), so the training step logs only then; the progress bar shows the last
-        logged loss. Call before the optimizer step.
-        """
+    def training_step(self, batch: dict[str, Tensor] | list[dict[str, Tensor]], batch_idx: int) -> Tensor:
+        """One optimizer step per draw: ``batch`` is one draw, or a list of them
+        (``CollocationDataModule(steps_per_batch=k)``); logs once, after the last."""
+        draws = batch if isinstance(batch, list) else [batch]
+        for draw in draws:
+            loss, terms = self._optimizer_step(draw)
         n = self.trainer.log_every_n_steps
-        return n > 0 and (self.global_step + 1) % n == 0
+        # Lightning writes on-step values only when this holds (and drops the rest); each
+        # `self.log` costs a few tenths of a millisecond, so log only then.
+        if n > 0 and self.global_step % n == 0:
+            self._log_step(loss, terms)
+        return loss
 
-    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
-        log_now = self._logs_this_step()
+    def _optimizer_step(self, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        """One Adam or L-BFGS step on one draw; returns the loss and its terms."""
+        self.network.encoding.set_step(self.global_step)
+        self.derivatives.set_step(self.global_step)
         optimizers = self.optimizers()
         adam, lbfgs = optimizers if isinstance(optimizers, list) else (optimizers, None)
         if self.lbfgs_active:
@@ -365,8 +365,9 @@ class PINNModule(pl.LightningModule):
                 self.clip_gradients(adam, gradient_clip_val=self.hparams.grad_clip_norm, gradient_clip_algorithm="norm")
             adam.step()
             self.lr_schedulers().step()
-        if not log_now:
-            return loss
+        return loss, terms
+
+    def _log_step(self, loss: Tensor, terms: dict[str, Tensor]) -> None:
         self.log("train/loss", loss, prog_bar=True)
         self.log_dict({f"train/loss_{name}": value for name, value in terms.items()})
         self.log_dict(self.grid_state())
@@ -377,7 +378,6 @@ class PINNModule(pl.LightningModule):
             self.log("train/causal_weight_last", self._causal_weight_last)
         if self.hparams.loss_weighting != "static":
             self.log_dict({f"train/weight_{name}": w for name, w in self.weights().items() if name != "pde"})
-        return loss
 
     def _check_finite(self, terms: dict[str, Tensor], loss: Tensor) -> None:
         if torch.isfinite(loss):

@@ -157,8 +157,9 @@ class DerivativeSmoothnessMonitor(pl.Callback):
 
     @override
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs, batch, batch_idx: int) -> None:
-        step = trainer.global_step
-        if step % self.every_n_steps != 0:
+        step, n = trainer.global_step, self.every_n_steps
+        steps = len(batch) if isinstance(batch, list) else 1  # data.steps_per_batch > 1: a list of draws
+        if step // n == (step - steps) // n:  # this batch's steps crossed no multiple of n
             return
         was_training = pl_module.training
         pl_module.eval()
