@@ -31,15 +31,19 @@ CONFIGS = ("burgers_mlp_autograd.yaml", "burgers_hash_fd.yaml", "helmholtz_hash_
 
 
 class StepTimer(pl.Callback):
+    """Wall time per optimizer step, one entry per batch (a batch of ``data.steps_per_batch``
+    steps counts its time over its steps), keyed by the global step it ends at."""
+
     def __init__(self) -> None:
-        self.times: list[float] = []
-        self._last: float | None = None
+        self.times: list[tuple[int, float]] = []  # (global step, seconds per step)
+        self._last: tuple[int, float] | None = None
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         now = time.perf_counter()
         if self._last is not None:
-            self.times.append(now - self._last)
-        self._last = now
+            step, then = self._last
+            self.times.append((trainer.global_step, (now - then) / (trainer.global_step - step)))
+        self._last = trainer.global_step, now
 
     def on_validation_start(self, trainer, pl_module) -> None:
         self._last = None  # the step after validation would include it
@@ -62,6 +66,7 @@ def raw_loop(config: str, steps: int, workdir: str) -> list[float]:
     times = []
     last = time.perf_counter()
     for step in range(steps):
+        model.derivatives.set_step(step)
         batch = dm.sample_batch(model.problem, step)
         model.network.encoding.set_step(step)
         loss = model.total_loss(model.loss_terms(batch))
@@ -72,21 +77,22 @@ def raw_loop(config: str, steps: int, workdir: str) -> list[float]:
         adam.step()
         scheduler.step()
         now = time.perf_counter()
-        times.append(now - last)
+        times.append((step + 1, now - last))
         last = now
     return times
 
 
-def lightning_run(config: str, steps: int, workdir: str) -> list[float]:
-    cli = build(config, workdir, [f"--trainer.max_steps={steps}"])
+def lightning_run(config: str, steps: int, workdir: str, extra: list[str]) -> list[tuple[int, float]]:
+    cli = build(config, workdir, [f"--trainer.max_steps={steps}", *extra])
     timer = StepTimer()
     cli.trainer.callbacks.append(timer)
     cli.trainer.fit(cli.model, cli.datamodule)
     return timer.times
 
 
-def median_ms(times: list[float], warmup: int) -> float:
-    return 1000 * statistics.median(times[warmup:])
+def median_ms(times: list[tuple[int, float]], warmup: int) -> float:
+    """Median milliseconds per step over the entries that end after step ``warmup``."""
+    return 1000 * statistics.median(t for step, t in times if step > warmup)
 
 
 def main() -> None:
@@ -95,6 +101,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS))
+    parser.add_argument(
+        "--steps-per-batch", type=int, nargs="+", default=None, metavar="K",
+        help="also time `pinn fit` with data.steps_per_batch=K (each K one more column; the configs' own "
+        "setting is always timed)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "step_overhead.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -102,7 +113,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         for config in args.configs:
             raw_a = raw_loop(config, args.steps, workdir)
-            lit = lightning_run(config, args.steps, workdir)
+            lit = lightning_run(config, args.steps, workdir, [])
+            more = {k: lightning_run(config, args.steps, workdir, [f"--data.steps_per_batch={k}"])
+                    for k in args.steps_per_batch or []}  # fmt: skip
             raw_b = raw_loop(config, args.steps, workdir)
             raw = median_ms(raw_a, args.warmup), median_ms(raw_b, args.warmup)
             row = {
@@ -112,6 +125,9 @@ def main() -> None:
                 "lightning_ms": round(median_ms(lit, args.warmup), 2),
             }
             row["ratio"] = round(row["lightning_ms"] / row["raw_ms"], 3)
+            for k, times in more.items():
+                row[f"lightning_ms_k{k}"] = round(median_ms(times, args.warmup), 2)
+                row[f"ratio_k{k}"] = round(row[f"lightning_ms_k{k}"] / row["raw_ms"], 3)
             rows.append(row)
             print(json.dumps(row), flush=True)
     result = {"command": "python " + " ".join(sys.argv), "threads": args.threads, "steps": args.steps,
@@ -120,7 +136,8 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=1))
     print(f"{'config':32s} {'raw ms':>8s} {'pinn fit ms':>12s} {'ratio':>6s}")
     for r in rows:
-        print(f"{r['config']:32s} {r['raw_ms']:8.2f} {r['lightning_ms']:12.2f} {r['ratio']:6.3f}")
+        extra = "".join(f"  k={k}: {r[f'lightning_ms_k{k}']:.2f} ms ({r[f'ratio_k{k}']:.3f})" for k in args.steps_per_batch or [])
+        print(f"{r['config']:32s} {r['raw_ms']:8.2f} {r['lightning_ms']:12.2f} {r['ratio']:6.3f}{extra}")
 
 
 if __name__ == "__main__":

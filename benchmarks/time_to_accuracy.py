@@ -129,8 +129,11 @@ METHODS["burgers"]["hash_fd_small_batch_order4"] = ("burgers_hash_fd.yaml", [*SE
 class BudgetClock(pl.Callback):
     """Accumulates training time between steps, evaluates at geometric times, stops at the budget."""
 
-    def __init__(self, budget_s: float, first_eval_s: float = 1.0, eval_factor: float = 1.05) -> None:
+    def __init__(
+        self, budget_s: float, first_eval_s: float = 1.0, eval_factor: float = 1.05, stop_below: float | None = None
+    ) -> None:
         self.budget_s = budget_s
+        self.stop_below = stop_below
         self.next_eval = first_eval_s
         self.eval_factor = eval_factor
         self.train_time = 0.0
@@ -146,7 +149,7 @@ class BudgetClock(pl.Callback):
         err = pl_module.reference_error()
         pl_module.train(was_training)
         self.curve.append((self.train_time, trainer.global_step, err))
-        if not math.isfinite(err):
+        if not math.isfinite(err) or (self.stop_below is not None and err <= self.stop_below):
             trainer.should_stop = True
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
@@ -162,7 +165,13 @@ class BudgetClock(pl.Callback):
 
 
 def run_method(
-    config: str, overrides: list[str], seed: int, budget_s: float, workdir: str, eval_factor: float = 1.05
+    config: str,
+    overrides: list[str],
+    seed: int,
+    budget_s: float,
+    workdir: str,
+    eval_factor: float = 1.05,
+    stop_below: float | None = None,
 ) -> dict:
     args = [
         "--config", str(ROOT / "configs" / config),
@@ -179,7 +188,7 @@ def run_method(
         cli = cli_main(args, run=False)
     finally:
         sys.argv = argv
-    clock = BudgetClock(budget_s, eval_factor=eval_factor)
+    clock = BudgetClock(budget_s, eval_factor=eval_factor, stop_below=stop_below)
     cli.trainer.callbacks.append(clock)
     diverged = None
     try:
@@ -278,6 +287,11 @@ def main() -> None:
         help="evaluate at training times 1 s, f s, f^2 s, ...: t(eps) is at most this factor late "
         "(runs before the seventh session used 1.12)",
     )
+    parser.add_argument(
+        "--stop-below", type=float, default=None, metavar="EPS",
+        help="end a run at its first evaluation with rel-L2 <= EPS (for time_to EPS and above only: the "
+        "run's best, final and steps/s then describe the run up to there)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--warm-compile-cache", action="store_true", help="reuse the machine's inductor cache")
     parser.add_argument(
@@ -293,7 +307,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         for seed in args.seeds:  # interleave: every method once per seed, back to back
             for name, (config, overrides) in methods.items():
-                run = run_method(config, overrides, seed, args.budget_s, workdir, args.eval_factor)
+                run = run_method(config, overrides, seed, args.budget_s, workdir, args.eval_factor, args.stop_below)
                 runs[name].append(run)
                 print(f"{args.problem} {name} seed={seed}: steps/s={run['steps_per_s']:.2f} "
                       f"best={run['best_rel_l2']:.3e} final={run['final_rel_l2']} time_to={run['time_to']}"
@@ -304,6 +318,7 @@ def main() -> None:
         "seeds": args.seeds,
         "threads": args.threads,
         "eval_factor": args.eval_factor,
+        "stop_below": args.stop_below,
         "command": "python " + shlex.join(sys.argv),  # quoted: --variant specs hold spaces
         "torch": torch.__version__,
         "methods": {name: summarise(r) for name, r in runs.items()},
