@@ -122,9 +122,12 @@ class CollocationDataModule(pl.LightningDataModule):
             ``k`` draws (the dicts above, keyed by their own global steps) and the model makes one
             optimizer step on each, so Lightning's fixed cost per batch (loop, hooks, data
             fetch: ~0.3 ms here) is paid once per ``k`` steps; it matters when a step takes only
-            a few milliseconds (a 512-point Burgers hash + FD step: 3.9 -> 3.6 ms at ``k = 4``).
-            Callbacks then run once per ``k`` steps. With adaptive sampling, a pool refresh due
-            inside a batch uses the model from before the batch.
+            a few milliseconds (README, "Per-step overhead"). The steps are those of ``k = 1``,
+            and Lightning's loggers, ``LearningRateMonitor``, ``ThroughputMonitor`` and
+            ``log_every_n_steps`` keep counting optimizer steps; other callbacks run once per
+            batch and see ``global_step`` advance by ``k`` (``ModelCheckpoint(every_n_train_steps=m)``
+            saves when a batch ends on a multiple of ``m``: choose ``m`` a multiple of ``k``). With
+            adaptive sampling, a pool refresh due inside a batch uses the model from before it.
         observations: inverse problems: a ``.npz`` file with ``x`` ``[n, d]`` (points in the
             domain) and ``u`` ``[n, k]`` (measured values of the problem's compared outputs,
             e.g. ``u, v`` of a flow); every step adds the data loss
