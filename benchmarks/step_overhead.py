@@ -58,7 +58,7 @@ def build(config: str, workdir: str, extra: list[str]):
         sys.argv = argv
 
 
-def raw_loop(config: str, steps: int, workdir: str) -> list[float]:
+def raw_loop(config: str, steps: int, workdir: str) -> list[tuple[int, float]]:
     cli = build(config, workdir, [])
     model, dm = cli.model, cli.datamodule
     optimizers = model.configure_optimizers()
@@ -136,7 +136,9 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=1))
     print(f"{'config':32s} {'raw ms':>8s} {'pinn fit ms':>12s} {'ratio':>6s}")
     for r in rows:
-        extra = "".join(f"  k={k}: {r[f'lightning_ms_k{k}']:.2f} ms ({r[f'ratio_k{k}']:.3f})" for k in args.steps_per_batch or [])
+        extra = "".join(
+            f"  k={k}: {r[f'lightning_ms_k{k}']:.2f} ms ({r[f'ratio_k{k}']:.3f})" for k in args.steps_per_batch or []
+        )
         print(f"{r['config']:32s} {r['raw_ms']:8.2f} {r['lightning_ms']:12.2f} {r['ratio']:6.3f}{extra}")
 
 

@@ -27,6 +27,18 @@ def test_variant_runs_with_its_overrides_and_is_scored(tmp_path):
     assert (tmp_path / "helmholtz.png").is_file()
 
 
+def test_stop_below_ends_the_run_at_its_first_evaluation_under_the_threshold(tmp_path):
+    cmd = [sys.executable, SCRIPT, "--problem", "helmholtz", "--budget-s", "60", "--seeds", "0", "--methods", "none",
+           "--variant", "h=hash_fd_order2", "--stop-below", "0.3", "--out", str(tmp_path)]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=300)
+    result = json.loads((tmp_path / "helmholtz.json").read_text())
+    assert result["stop_below"] == 0.3
+    (run,) = result["methods"]["h"]["seeds"]
+    errors = [e for _, _, e in run["curve"]]
+    assert errors[-1] <= 0.3 and all(e > 0.3 for e in errors[:-1])  # stopped at the first one under
+    assert run["train_s"] < 30  # well inside the budget
+
+
 def test_malformed_variant_is_rejected_with_the_known_bases():
     cmd = [sys.executable, SCRIPT, "--problem", "helmholtz", "--methods", "none", "--variant", "x=no_such_method"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
