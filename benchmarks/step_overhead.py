@@ -66,9 +66,8 @@ def raw_loop(config: str, steps: int, workdir: str) -> list[tuple[int, float]]:
     times = []
     last = time.perf_counter()
     for step in range(steps):
-        model.derivatives.set_step(step)
         batch = dm.sample_batch(model.problem, step)
-        model.network.encoding.set_step(step)
+        model.set_step(step)
         loss = model.total_loss(model.loss_terms(batch))
         adam.zero_grad()
         loss.backward()

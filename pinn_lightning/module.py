@@ -12,6 +12,7 @@ from torch import Tensor
 from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
 from .encodings import Encoding
 from .metrics import RelativeL2Error
+from .data.datamodule import training_draws
 from .network import Activation, FieldNetwork
 from .problems import Problem
 
@@ -280,6 +281,12 @@ class PINNModule(pl.LightningModule):
         self._causal_weight_last = weights[-1]
         return (weights * losses).mean()
 
+    def set_step(self, step: int) -> None:
+        """Bring the schedules that follow the global step to ``step``: the encoding's
+        coarse-to-fine levels and the stencils' ``order_switch``."""
+        self.network.encoding.set_step(step)
+        self.derivatives.set_step(step)
+
     @property
     def lbfgs_active(self) -> bool:
         """Whether this step belongs to the L-BFGS phase."""
@@ -316,8 +323,7 @@ class PINNModule(pl.LightningModule):
     def training_step(self, batch: dict[str, Tensor] | list[dict[str, Tensor]], batch_idx: int) -> Tensor:
         """One optimizer step per draw: ``batch`` is one draw, or a list of them
         (``CollocationDataModule(steps_per_batch=k)``); logs once, after the last."""
-        draws = batch if isinstance(batch, list) else [batch]
-        for draw in draws:
+        for draw in training_draws(batch):
             loss, terms = self._optimizer_step(draw)
         n = self.trainer.log_every_n_steps
         # Lightning writes on-step values only when the step is a multiple of n (it drops the rest),
@@ -330,8 +336,7 @@ class PINNModule(pl.LightningModule):
 
     def _optimizer_step(self, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         """One Adam or L-BFGS step on one draw; returns the loss and its terms."""
-        self.network.encoding.set_step(self.global_step)
-        self.derivatives.set_step(self.global_step)
+        self.set_step(self.global_step)
         optimizers = self.optimizers()
         adam, lbfgs = optimizers if isinstance(optimizers, list) else (optimizers, None)
         if self.lbfgs_active:

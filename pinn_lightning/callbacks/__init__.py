@@ -2,6 +2,8 @@
 
 from torch import Tensor
 
+from ..data.datamodule import training_draws
+
 from .derivative_smoothness import DerivativeSmoothnessMonitor
 from .fit_summary import FitSummary
 from .prediction_writer import PredictionWriter
@@ -12,10 +14,8 @@ def collocation_points(batch: dict[str, Tensor] | list[dict[str, Tensor]] | tupl
     """Samples per batch for ``lightning.pytorch.callbacks.ThroughputMonitor``: the collocation
     points of a training batch (summed over its draws when it holds several:
     ``data.steps_per_batch``), the reference points of a validation/test/predict batch."""
-    if isinstance(batch, dict):
-        return batch["collocation"].shape[0]
-    if isinstance(batch, list) and batch and isinstance(batch[0], dict):
-        return sum(draw["collocation"].shape[0] for draw in batch)
+    if isinstance(batch, dict) or (isinstance(batch, list) and batch and isinstance(batch[0], dict)):
+        return sum(draw["collocation"].shape[0] for draw in training_draws(batch))
     return (batch[0] if isinstance(batch, (tuple, list)) else batch).shape[0]
 
 

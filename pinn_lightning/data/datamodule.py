@@ -16,6 +16,12 @@ from ..problems import Problem
 from .sampling import SamplerName, sample_boundary, sample_initial, sample_interior
 
 
+def training_draws(batch: dict[str, Tensor] | list[dict[str, Tensor]]) -> list[dict[str, Tensor]]:
+    """The draws of a training batch: the batch itself, or its list of draws
+    (``CollocationDataModule(steps_per_batch=k)``, one optimizer step each)."""
+    return batch if isinstance(batch, list) else [batch]
+
+
 class _TrainPoints(IterableDataset):
     """One epoch of freshly sampled batches for this process."""
 
@@ -48,14 +54,11 @@ class _TrainPoints(IterableDataset):
                     pool = dm.residual_pool(trainer.lightning_module, step, rank)
                 batch = dict(batch)
                 batch["collocation"] = dm.mix_adaptive(batch["collocation"], pool, step, rank)
-            if k == 1:
-                yield batch
-                continue
             group.append(batch)
             if len(group) == k:
-                yield group
+                yield group if k > 1 else batch
                 group = []
-        if group:
+        if group:  # cut at max_steps (k > 1 only)
             yield group
 
 
