@@ -93,6 +93,10 @@ class PINNModule(pl.LightningModule):
             (stencil and condition points in one batch), so it compiles once.
     """
 
+    #: Read by Lightning's ``ThroughputMonitor``: ``None`` says that FLOPs are not counted. A step's
+    #: cost is dominated by the hash grid's gathers and scatters, which FLOP counters do not see.
+    flops_per_batch = None
+
     def __init__(
         self,
         problem: Problem,

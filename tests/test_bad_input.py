@@ -45,6 +45,7 @@ CASES = {
     "unknown activation": (HELM, ["--model.activation=swish"], "activation"),
     "negative L-BFGS start": (HELM, ["--model.lbfgs_start=-1"], "lbfgs_start must be >= 0"),
     "compile with autograd": (VANILLA, ["--model.compile=true"], "compile=True needs FiniteDifferenceDerivatives"),
+    "Lightning rejects negative max_steps": (HELM, ["--trainer.max_steps=-5"], "`max_steps` must be a non-negative integer or -1"),
 }
 
 
@@ -61,10 +62,21 @@ def test_bad_config_gives_a_clear_error(case, tmp_path, capsys, monkeypatch):
     config, overrides, message = CASES[case]
     argv = ["fit", "--config", config, *overrides, "--trainer.max_steps=1", f"--trainer.default_root_dir={tmp_path}",
             f"--trainer.logger.init_args.save_dir={tmp_path}", "--trainer.enable_progress_bar=false"]  # fmt: skip
+    if "--trainer.max_steps=-5" in overrides:
+        argv.remove("--trainer.max_steps=1")
     code, output = _run(argv, capsys, monkeypatch)
     assert code not in (0, None)
     assert message in output, output[-1500:]
     assert "Traceback" not in output
+
+
+def test_yaml_syntax_error_names_the_file_and_line(tmp_path, capsys, monkeypatch):
+    config = tmp_path / "broken.yaml"
+    config.write_text("model:\n  lr: [0.1\n  hidden_width: 3\n")
+    code, output = _run(["fit", "--config", str(config)], capsys, monkeypatch)
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, output
+    assert lines[0].startswith("pinn: error:") and f"{config}: line 3, column 15" in lines[0], lines[0]
 
 
 def test_problem_without_reference_fails_clearly_at_validation(tmp_path, capsys, monkeypatch):
@@ -114,9 +126,12 @@ def test_checkpoint_of_another_model(helmholtz_checkpoint, tmp_path, capsys, mon
     assert code == 2 and "does not match" in output and "Traceback" not in output
 
 
-def test_unreadable_checkpoint(tmp_path, capsys, monkeypatch):
-    bad = tmp_path / "garbage.ckpt"
-    bad.write_bytes(b"not a checkpoint")
-    argv = ["validate", "--config", HELM, "--ckpt_path", str(bad), f"--trainer.logger.init_args.save_dir={tmp_path}"]
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_unreadable_checkpoint(damage, helmholtz_checkpoint, tmp_path, capsys, monkeypatch):
+    bad = tmp_path / f"{damage}.ckpt"
+    bad.write_bytes(b"not a checkpoint" if damage == "garbage" else Path(helmholtz_checkpoint).read_bytes()[:4000])
+    argv = ["validate", "--config", HELM, f"--ckpt_path={bad}", f"--trainer.logger.init_args.save_dir={tmp_path}"]
     code, output = _run(argv, capsys, monkeypatch)
-    assert code == 2 and "cannot read checkpoint" in output and "Traceback" not in output
+    lines = [line for line in output.splitlines() if line.strip() and not line.startswith("Seed set")]
+    assert code == 2 and len(lines) == 1, output
+    assert lines[0] == f"pinn: error: ValueError: cannot read checkpoint {bad}: corrupt, truncated or not a checkpoint"
