@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--config", default=str(ROOT / "configs/helmholtz_hash_fd.yaml"))
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--steps", type=int, default=300)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/ddp_throughput.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/ddp_throughput/ddp_throughput.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = [run(args.config, p, args.steps, Path(tmp)) for p in args.processes]

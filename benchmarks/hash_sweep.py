@@ -62,7 +62,7 @@ def main() -> None:
                        "steps_per_s": run["steps_per_s"], "time_to": run["time_to"], "verdict": verdict(run)}  # fmt: skip
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-    out = args.out or ROOT / "benchmarks" / "results" / f"hash_sweep_{args.problem}.json"
+    out = args.out or ROOT / "benchmarks" / "results" / "hash_sweep" / f"{args.problem}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"command": "python " + " ".join(sys.argv), "config": config, "budget_s": args.budget_s,
                                "seed": args.seed, "rows": rows}, indent=1))  # fmt: skip

@@ -12,8 +12,8 @@ only known to exceed the budget), so medians are exact while fewer than half the
 A bootstrap over seeds (seeds drawn with replacement, ratio of medians recomputed) says how
 much the ratio owes to the draw of seeds.
 
-    python benchmarks/speedup.py benchmarks/results/burgers_session11/burgers.json \
-        benchmarks/results/burgers_session12/burgers.json --method hash_fd --threshold 0.01
+    python benchmarks/speedup.py benchmarks/results/burgers/burgers.json --method hash_fd --threshold 0.01 \
+        --competitors vanilla_lbfgs vanilla_lbfgs_we vanilla_lbfgs_we_clip
 """
 
 from __future__ import annotations

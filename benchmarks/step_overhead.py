@@ -6,7 +6,7 @@ runs them with everything a user gets (logging, progress bar, checkpointing, the
 callbacks). Blocks alternate raw / Lightning / raw; times are medians of per-step wall time
 with warm-up and validation/diagnostic steps excluded (the median ignores the rare slow steps).
 
-    python benchmarks/step_overhead.py --steps 300 --threads 1 --out benchmarks/results/step_overhead.json
+    python benchmarks/step_overhead.py --steps 300 --threads 1 --out benchmarks/results/step_overhead/step_overhead.json
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def main() -> None:
         help="also time `pinn fit` with data.steps_per_batch=K (each K one more column; the configs' own "
         "setting is always timed)",
     )
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "step_overhead.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "step_overhead" / "step_overhead.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     rows = []

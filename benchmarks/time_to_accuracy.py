@@ -63,67 +63,22 @@ def competitors(problem: str, mlp_fd_step: float) -> dict[str, Method]:
 
 
 METHODS = {p: competitors(p, step) for p, step in (("burgers", 0.002), ("helmholtz", 0.005), ("ldc", 0.005), ("kovasznay", 0.005))}
-# The vanilla PINN's other fixes, to find its strongest form: hard constraints, fewer points per
-# step, a finishing L-BFGS phase on fixed points (fresh every 1000 steps: L-BFGS needs one
-# objective for its line search and curvature pairs).
+# The vanilla PINN's stronger forms: hard constraints, and a finishing L-BFGS phase on fixed points
+# (fresh every 1000 steps: L-BFGS needs one objective for its line search and curvature pairs).
 HARD = ["--model.problem.init_args.hard_constraints=true"]
 LBFGS = ["--data.resample=epoch", "--data.batches_per_epoch=1000"]
 METHODS["helmholtz"]["vanilla_hard_bc"] = ("helmholtz_mlp_autograd.yaml", HARD)
-METHODS["helmholtz"]["vanilla_hard_bc_1024"] = ("helmholtz_mlp_autograd.yaml", [*HARD, "--data.n_collocation=1024"])
 METHODS["helmholtz"]["vanilla_hard_bc_lbfgs"] = ("helmholtz_mlp_autograd.yaml", [*HARD, "--model.lbfgs_start=1000", *LBFGS])
-# The Helmholtz hash config's difference stencils: 4th order at h = 1 cell is the shipped one (since
-# the fifth session; the rows named hash_fd in earlier results ran 2nd order at h = 1/2 cell). Until
-# the seventh session the config halved the lr every 500 steps (every 700 since): the older rows keep it.
-_FD = "--model.derivatives.init_args."
-_D500 = "--model.lr_decay_steps=500"
-METHODS["helmholtz"]["hash_fd_order2"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=2", f"{_FD}step_factor=0.5", _D500])
-METHODS["helmholtz"]["hash_fd_order4"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=4", f"{_FD}step_factor=0.5", _D500])
-METHODS["helmholtz"]["hash_fd_order4_h1"] = ("helmholtz_hash_fd.yaml", [f"{_FD}order=4", f"{_FD}step_factor=1.0", _D500])
 METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"])
 METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS])
-METHODS["burgers"]["vanilla_lbfgs_early"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=1000", *LBFGS])
-# The weighted-equation loss (shock residuals down-weighted) helps the vanilla PINN too.
+# The weighted-equation loss (shock residuals down-weighted), and gradient clipping at 0.3 (the MLP's
+# gradient norms run ~10x below the hash network's, clipped at 3).
 _WE = "--model.problem.init_args.compression_weight=0.3"
-METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE])
-# Gradient clipping, which the hash config adopted in the eighth session, offered to the vanilla
-# PINN too: 0.3 sits where 3 sits for the hash network (its gradient norms run ~10x smaller).
 _CLIP = "--model.grad_clip_norm=0.3"
+METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE])
 METHODS["burgers"]["vanilla_lbfgs_we_clip"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE, _CLIP])
-_GRID_T64 = "--model.encoding.init_args.finest_resolution=[1024,64]"  # 64 cells in t on the finest level
-# The tenth session's candidate: 64 cells in t with the growing batch and the lr halved every 1500
-# steps. 3e-3 on most seeds within 30 s (the shipped config: none), but stalls near 0.2 on some.
-METHODS["burgers"]["hash_fd_t64"] = ("burgers_hash_fd.yaml", [_GRID_T64, "--model.lr_decay_steps=1500"])
-# The fourteenth session's config for errors below 1e-3: 64 cells in t, fourth-order stencils from step 3000.
 METHODS["burgers"]["hash_fd_accurate"] = ("burgers_hash_fd_accurate.yaml", [])
-# Earlier Burgers hash configs, so that their tables stay reproducible. Up to the eighth session the
-# grid's finest level had 64 cells in t and every batch 512 points (the ninth: 32 cells, 1536 points
-# from step 600 on).
-SESSION8 = [_GRID_T64, "--data.collocation_growth=null"]
-METHODS["burgers"]["hash_fd_session8"] = ("burgers_hash_fd.yaml", SESSION8)
-# The sixth session's first weighted one (one learning rate 0.01, Adam's betas, halving every 2000
-# steps, no clipping) and the fourth session's (also unweighted, 1024 uniform points, 2 x 64 tanh,
-# halving every 1500 steps).
-ONE_LR = [
-    *SESSION8, "--model.lr=0.01", "--model.encoding_lr=null", "--model.adam_betas=[0.9,0.999]",
-    "--model.grad_clip_norm=null",
-]  # fmt: skip
-METHODS["burgers"]["hash_fd_one_lr"] = ("burgers_hash_fd.yaml", [*ONE_LR, "--model.lr_decay_steps=2000"])
-# The sixth and seventh sessions' config: no gradient clipping, lr halved every 1500 steps.
-SESSION7 = [*SESSION8, "--model.grad_clip_norm=null", "--model.lr_decay_steps=1500"]
-METHODS["burgers"]["hash_fd_session7"] = ("burgers_hash_fd.yaml", SESSION7)
-SESSION4 = [
-    *ONE_LR, "--model.problem.init_args.compression_weight=0", "--data.n_collocation=1024",
-    "--data.sampler=uniform", "--model.hidden_width=64", "--model.lr_decay_steps=1500",
-]  # fmt: skip
-METHODS["burgers"]["hash_fd_session4"] = ("burgers_hash_fd.yaml", SESSION4)
 METHODS["kovasznay"]["vanilla_lbfgs"] = ("kovasznay_mlp_autograd.yaml", ["--model.lbfgs_start=500", *LBFGS])
-# Burgers hash + FD as it was up to the third session: an isotropic grid (N 4 -> 1024 in x and t,
-# 16 levels, the finest three hashed) with 1024 points per step and N_min = 4 (hash_sweep.py's two
-# best single factors), and the same with fourth-order differences.
-ISOTROPIC = ["--model.encoding.init_args.n_levels=16", "--model.encoding.init_args.finest_resolution=1024"]
-METHODS["burgers"]["hash_fd_small_batch"] = ("burgers_hash_fd.yaml", [*SESSION4, *ISOTROPIC])
-_ORDER4 = "--model.derivatives.init_args.order=4"
-METHODS["burgers"]["hash_fd_small_batch_order4"] = ("burgers_hash_fd.yaml", [*SESSION4, *ISOTROPIC, _ORDER4])
 
 
 class BudgetClock(pl.Callback):
@@ -260,6 +215,35 @@ def plot(results: dict, problem: str, path: Path) -> None:
     plt.close(fig)
 
 
+def merge(paths: list[Path], out: Path) -> dict:
+    """One result file from several of the same problem and settings: each method's seeds pooled
+    (in seed order) and summarised again; the commands joined.
+
+    Raises:
+        SystemExit: the files differ in problem, budget or thread count, or repeat a seed.
+    """
+    files = [json.loads(Path(p).read_text()) for p in paths]
+    first = files[0]
+    for key in ("problem", "budget_s", "threads"):
+        if len({json.dumps(f[key]) for f in files}) > 1:
+            raise SystemExit(f"--merge: the files differ in {key}: {[f[key] for f in files]}")
+    runs: dict[str, list[dict]] = {}
+    for f in files:
+        for name, res in f["methods"].items():
+            runs.setdefault(name, []).extend(res["seeds"])
+    for name, seeds in runs.items():
+        if len({r["seed"] for r in seeds}) < len(seeds):
+            raise SystemExit(f"--merge: method {name} has a seed in two files")
+        seeds.sort(key=lambda r: r["seed"])
+    merged = {**first, "seeds": sorted({s for f in files for s in f["seeds"]})}
+    merged["command"] = " ; ".join(f["command"] for f in files) + f" ; then --merge of those files --out {out}"
+    merged["methods"] = {name: summarise(r) for name, r in runs.items()}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{first['problem']}.json").write_text(json.dumps(merged, indent=1))
+    plot(merged, first["problem"], out / f"{first['problem']}.png")
+    return merged
+
+
 def parse_variants(specs: list[str], known: dict[str, Method]) -> dict[str, Method]:
     """``'NAME=BASE OVERRIDE ...'`` -> {NAME: (BASE's config, BASE's overrides + OVERRIDEs)}."""
     variants = {}
@@ -277,15 +261,14 @@ def parse_variants(specs: list[str], known: dict[str, Method]) -> dict[str, Meth
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--problem", choices=sorted(METHODS), required=True)
+    parser.add_argument("--problem", choices=sorted(METHODS))
     parser.add_argument("--budget-s", type=float, default=180.0)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--methods", nargs="+", default=None, help="subset of methods (default: all)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
         "--eval-factor", type=float, default=1.05,
-        help="evaluate at training times 1 s, f s, f^2 s, ...: t(eps) is at most this factor late "
-        "(runs before the seventh session used 1.12)",
+        help="evaluate at training times 1 s, f s, f^2 s, ...: t(eps) is at most this factor late",
     )
     parser.add_argument(
         "--stop-below", type=float, default=None, metavar="EPS",
@@ -293,6 +276,11 @@ def main() -> None:
         "run's best, final and steps/s then describe the run up to there)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument(
+        "--merge", type=Path, nargs="+", metavar="JSON",
+        help="instead of running: merge result files of the same problem (e.g. seeds run on two cores at once) "
+        "into <out>/<problem>.json and its figure",
+    )
     parser.add_argument("--warm-compile-cache", action="store_true", help="reuse the machine's inductor cache")
     parser.add_argument(
         "--variant", action="append", default=[], metavar="'NAME=BASE [OVERRIDE ...]'",
@@ -300,6 +288,11 @@ def main() -> None:
         "'c2f=hash_fd --model.encoding.init_args.coarse_to_fine_steps=200'",
     )
     args = parser.parse_args()
+    if args.merge:
+        merge(args.merge, args.out)
+        return
+    if args.problem is None:
+        parser.error("--problem is required (unless --merge)")
     torch.set_num_threads(args.threads)
     methods = {k: v for k, v in METHODS[args.problem].items() if args.methods is None or k in args.methods}
     methods.update(parse_variants(args.variant, METHODS[args.problem]))
