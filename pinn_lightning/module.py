@@ -208,7 +208,7 @@ class PINNModule(pl.LightningModule):
                     warnings.warn(
                         f"finite-difference step for {name} is {h / cell:.3g} finest hash cells; outside "
                         f"0.5-2 cells a linear grid's differences see a single cell's interpolant (too small) "
-                        f"or blur the solution (too large). See README 'Robust hash settings'.",
+                        f"or blur the solution (too large). See docs/tuning.md.",
                         stacklevel=2,
                     )
         for name, h, lo, hi in zip(names, steps.tolist(), self.problem.lower, self.problem.upper):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The checks that need a CUDA GPU (CI has none): the default test suite with the GPU visible
-# (the shipped configs say `accelerator: auto`, so every `pinn fit` in it trains on the GPU, and
-# tests/test_cuda.py compares the hash grid, finite differences and tanh with the CPU), then a
+# (the base config says `accelerator: auto`, so every `pinn fit` in it trains on the GPU, and
+# tests/test_cuda.py compares the hash grid and finite differences with the CPU), then a
 # short Burgers time-to-accuracy run on the GPU.
 #
 #   bash scripts/gpu_check.sh OUT_DIR [BUDGET_S] [METHOD ...] [-- PYTEST_ARGS ...]

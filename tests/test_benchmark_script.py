@@ -12,7 +12,7 @@ SCRIPT = str(ROOT / "benchmarks" / "time_to_accuracy.py")
 
 
 def test_variant_runs_with_its_overrides_and_is_scored(tmp_path):
-    variant = "wide=hash_fd_order2 --data.n_collocation=256"
+    variant = "wide=hash_fd --model.derivatives.init_args.order=2 --data.n_collocation=256"
     cmd = [sys.executable, SCRIPT, "--problem", "helmholtz", "--budget-s", "2", "--seeds", "0",
            "--methods", "none", "--variant", variant, "--out", str(tmp_path)]  # fmt: skip
     subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=300)
@@ -29,7 +29,7 @@ def test_variant_runs_with_its_overrides_and_is_scored(tmp_path):
 
 def test_stop_below_ends_the_run_at_its_first_evaluation_under_the_threshold(tmp_path):
     cmd = [sys.executable, SCRIPT, "--problem", "helmholtz", "--budget-s", "60", "--seeds", "0", "--methods", "none",
-           "--variant", "h=hash_fd_order2", "--stop-below", "0.3", "--out", str(tmp_path)]  # fmt: skip
+           "--variant", "h=hash_fd --model.derivatives.init_args.order=2", "--stop-below", "0.3", "--out", str(tmp_path)]  # fmt: skip
     subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=300)
     result = json.loads((tmp_path / "helmholtz.json").read_text())
     assert result["stop_below"] == 0.3
@@ -43,7 +43,7 @@ def test_malformed_variant_is_rejected_with_the_known_bases():
     cmd = [sys.executable, SCRIPT, "--problem", "helmholtz", "--methods", "none", "--variant", "x=no_such_method"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode != 0
-    assert "--variant must be 'NAME=BASE [OVERRIDE ...]'" in out.stderr and "hash_fd_order2" in out.stderr
+    assert "--variant must be 'NAME=BASE [OVERRIDE ...]'" in out.stderr and "vanilla_hard_bc_lbfgs" in out.stderr
 
 
 def _results(problem: str, times: dict[str, dict[int, float | None]]) -> dict:
@@ -94,3 +94,33 @@ def test_speedup_refuses_mixed_problems_and_repeated_seeds(tmp_path):
         speedup.pooled_times([str(a), str(b)], "0.01")
     with pytest.raises(ValueError, match="seed 0 of ours"):
         speedup.pooled_times([str(a), str(c)], "0.01")
+
+
+def _run(seed: int, t: float | None) -> dict:
+    """One seed's run as time_to_accuracy.py records it (the fields summarise() reads)."""
+    time_to = {k: None for k in ("0.1", "0.03", "0.01", "0.003", "0.001")} | {"0.01": t}
+    return {"seed": seed, "steps": 10, "train_s": 5.0, "steps_per_s": 2.0 + seed, "points_per_s": 100.0,
+            "best_rel_l2": 0.01, "final_rel_l2": 0.01, "time_to": time_to, "curve": [(1.0, 2, 0.5), (5.0, 10, 0.01)],
+            "diverged": None}  # fmt: skip
+
+
+def test_merge_pools_the_seeds_of_two_runs_and_summarises_them_again(tmp_path):
+    # Seeds 0 and 2 in one file, seed 1 in the other: the medians are those of all three runs.
+    head = {"problem": "burgers", "budget_s": 90.0, "threads": 1, "eval_factor": 1.05, "stop_below": None, "torch": "x"}
+    a = {**head, "seeds": [0, 2], "command": "run A", "methods": {"m": {"seeds": [_run(0, 4.0), _run(2, None)]}}}
+    b = {**head, "seeds": [1], "command": "run B", "methods": {"m": {"seeds": [_run(1, 6.0)]}}}
+    for name, data in (("a.json", a), ("b.json", b)):
+        (tmp_path / name).write_text(json.dumps(data))
+    out = tmp_path / "merged"
+    cmd = [sys.executable, SCRIPT, "--merge", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--out", str(out)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
+    merged = json.loads((out / "burgers.json").read_text())
+    assert merged["seeds"] == [0, 1, 2] and merged["command"].startswith("run A ; run B")
+    m = merged["methods"]["m"]
+    assert [r["seed"] for r in m["seeds"]] == [0, 1, 2]
+    assert m["time_to"]["0.01"] == 6.0  # median of 4, 6 and a miss
+    assert m["steps_per_s"] == 3.0  # median of 2, 3, 4
+    assert (out / "burgers.png").is_file()
+    # the same seed twice is refused
+    cmd[4] = str(tmp_path / "a.json")
+    assert subprocess.run(cmd, capture_output=True, text=True, timeout=120).returncode != 0

@@ -31,6 +31,11 @@ def test_every_shipped_config_parses_and_prints_complete(config, capsys, monkeyp
     assert exit_info.value.code in (0, None)
     printed = yaml.safe_load(capsys.readouterr().out)
     assert printed["trainer"]["inference_mode"] is False
+    # the shared base config is merged in: its logger and its five callbacks
+    assert printed["trainer"]["logger"]["class_path"].endswith("TensorBoardLogger")
+    callbacks = [c["class_path"].rsplit(".", 1)[1] for c in printed["trainer"]["callbacks"]]
+    assert callbacks == ["ModelCheckpoint", "LearningRateMonitor", "ThroughputMonitor", "DerivativeSmoothnessMonitor",
+                         "SolutionSnapshot"]  # fmt: skip
     assert printed["model"]["problem"]["class_path"].startswith("pinn_lightning.")
     assert "n_collocation" in printed["data"] and "lr" in printed["model"]
 

@@ -42,4 +42,4 @@ def test_benchmarks_notebook_reads_every_results_file(monkeypatch):
     runs = [p.relative_to(results).with_suffix("").as_posix() for p in sorted(results.rglob("*.json"))
             if "methods" in json.loads(p.read_text())]  # fmt: skip
     texts = "\n".join(_execute("benchmarks.ipynb", NOTEBOOKS, {}, monkeypatch))  # reads ../benchmarks/results, writes nothing
-    assert "burgers_anisotropic/burgers" in runs and all(f"\n{r}: budget" in texts for r in runs)
+    assert "burgers/burgers" in runs and all(f"\n{r}: budget" in texts for r in runs)

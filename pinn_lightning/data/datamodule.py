@@ -125,7 +125,7 @@ class CollocationDataModule(pl.LightningDataModule):
             ``k`` draws (the dicts above, keyed by their own global steps) and the model makes one
             optimizer step on each, so Lightning's fixed cost per batch (loop, hooks, data
             fetch: ~0.3 ms here) is paid once per ``k`` steps; it matters when a step takes only
-            a few milliseconds (README, "Per-step overhead"). The steps are those of ``k = 1``,
+            a few milliseconds (docs/benchmarks.md, "Lightning's cost per step"). The steps are those of ``k = 1``,
             and Lightning's loggers, ``LearningRateMonitor``, ``ThroughputMonitor`` and
             ``log_every_n_steps`` keep counting optimizer steps; other callbacks run once per
             batch and see ``global_step`` advance by ``k`` (``ModelCheckpoint(every_n_train_steps=m)``

@@ -101,7 +101,7 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
             ~10x slower early on Burgers) but lower the floor that the second-order
             truncation error sets where the field is steep (Burgers' shock with 64 cells in t:
             rel-L2 levels off near 1.4e-3 at order 2; switching to order 4 at step 3000 reached
-            1e-3 on 10 of 12 seeds; README). The training loop calls :meth:`set_step`; outside
+            1e-3 on 10 of 12 seeds; docs/benchmarks.md). The training loop calls :meth:`set_step`; outside
             training the stencils keep the last order set.
     """
 

@@ -128,7 +128,7 @@ def solve_cavity_refined(
     an error that shrinks about as slowly as the cell size: at Re = 100, the 129 x 129 solution
     is ~1.2e-2 (relative L2 of (u, v) over its own points) from the grid-converged flow, most of
     it within 0.05 of the two corners, although its centre-line extrema converge at second order
-    (README, Results). Sampled at the same points, a solution on a grid 2 / 4 times finer is
+    (docs/reference_solutions.md). Sampled at the same points, a solution on a grid 2 / 4 times finer is
     ~4e-3 / ~1.5e-3 away. The fine grid is reached by doubling from ``n``, each solve started
     from the last.
 

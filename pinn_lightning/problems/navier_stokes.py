@@ -76,7 +76,7 @@ class LidDrivenCavity2D(SteadyNavierStokes2D):
     the spectral values of Botella & Peyret (1998) and lie close to Ghia, Ghia & Shin (1982)
     (tests). The default, 513 × 513 sampled at 129 × 129, is shipped for Re = 100 and is
     ~1.5e-3 (relative L2) from the grid-converged flow, against ~1.2e-2 for a 129 × 129
-    solution, whose error sits at the points next to the lid's corners (README, Results).
+    solution, whose error sits at the points next to the lid's corners (docs/reference_solutions.md).
     Other Reynolds numbers or grids are computed on first use: about an hour for the default
     on one core, well under a minute with ``solver_refinement: 1``.
 

@@ -8,13 +8,14 @@ import pytest
 import yaml
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from pinn_lightning.cli import cli_main
+from pinn_lightning.cli import BASE_CONFIG, cli_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_advertised_tag_is_logged(tmp_path, monkeypatch):
     config = yaml.safe_load((ROOT / "configs/helmholtz_hash_fd.yaml").read_text())
+    config["trainer"] = {**yaml.safe_load(BASE_CONFIG.read_text())["trainer"], **config["trainer"]}
     for cb in config["trainer"]["callbacks"]:
         name = cb["class_path"].rsplit(".", 1)[1]
         if name == "DerivativeSmoothnessMonitor":
