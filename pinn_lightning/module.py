@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Literal
 
@@ -91,6 +92,15 @@ class PINNModule(pl.LightningModule):
             differences only: compiled double backward is not supported). Compilation takes
             tens of seconds at the first step; training evaluates one input shape per step
             (stencil and condition points in one batch), so it compiles once.
+        nan_check_every: Adam steps between the host's reads of the device-side non-finite flag.
+            Every step records, on the device, the first step whose loss was not finite (and its
+            terms); the host reads that record every this many steps, before a checkpoint is
+            written and before validation, and then stops the run naming the step and the
+            terms. No checkpoint is written after a non-finite step. 1 reads it before every
+            update (the update of a non-finite step is then never applied), at the cost of one
+            host-device synchronisation per step: nothing measurable on a CPU, a stall of the
+            host on every step on a GPU. With ``n`` the last ``< n`` updates before the stop
+            may be non-finite; the weights in memory are then lost, the checkpoints are not.
     """
 
     #: Read by Lightning's ``ThroughputMonitor``: ``None`` says that FLOPs are not counted. A step's
@@ -125,6 +135,7 @@ class PINNModule(pl.LightningModule):
         causal_epsilon: float = 1.0,
         grad_clip_norm: float | None = None,
         compile: bool = False,
+        nan_check_every: int = 100,
     ) -> None:
         super().__init__()
         if not lr > 0:
@@ -162,6 +173,8 @@ class PINNModule(pl.LightningModule):
             raise ValueError(f"causal_epsilon must be > 0, got {causal_epsilon}")
         if grad_clip_norm is not None and not grad_clip_norm > 0:
             raise ValueError(f"grad_clip_norm must be > 0 (or null for no clipping), got {grad_clip_norm}")
+        if not isinstance(nan_check_every, int) or nan_check_every < 1:
+            raise ValueError(f"nan_check_every must be an integer >= 1, got {nan_check_every!r}")
         terms = ("pde",) + problem.conditions + ("data",)
         weights = dict(loss_weights or {})
         for name, value in weights.items():
@@ -193,6 +206,9 @@ class PINNModule(pl.LightningModule):
         object.__setattr__(self, "_compiled_network", torch.compile(self.network) if compile else None)
         # Adaptive factors of the condition terms (1 = the static weights); a buffer, so resumable.
         self.register_buffer("adaptive_weights", torch.ones(len(problem.conditions), dtype=torch.float64))
+        # The device-side non-finite record: the first such step (-1: none) and its loss terms.
+        self.register_buffer("_nonfinite_step", torch.tensor(-1), persistent=False)
+        self.register_buffer("_nonfinite_terms", torch.zeros(len(terms)), persistent=False)
         self.val_rel_l2 = RelativeL2Error()
         self.test_rel_l2 = RelativeL2Error()
 
@@ -305,8 +321,14 @@ class PINNModule(pl.LightningModule):
         return {name: w * factors.get(name, 1.0) for name, w in self.loss_weights.items()}
 
     def total_loss(self, terms: dict[str, Tensor]) -> Tensor:
-        weights = self.weights()
-        return sum(weights[name] * value for name, value in terms.items())
+        """The weighted sum of the terms; adaptive factors stay on the device (no host read)."""
+        if self.hparams.loss_weighting == "static":
+            return sum(self.loss_weights[name] * value for name, value in terms.items())
+        factors = dict(zip(self.problem.conditions, self.adaptive_weights.unbind()))
+        return sum(
+            self.loss_weights[name] * (factors[name].to(value.dtype) * value if name in factors else value)
+            for name, value in terms.items()
+        )
 
     def update_adaptive_weights(self, terms: dict[str, Tensor]) -> None:
         """One learning-rate-annealing update of the condition factors from this step's terms."""
@@ -369,7 +391,9 @@ class PINNModule(pl.LightningModule):
             ):
                 self.update_adaptive_weights(terms)
             loss = self.total_loss(terms)
-            self._check_finite(terms, loss)  # before the update: the weights stay finite
+            self._record_nonfinite(terms, loss)
+            if (self.global_step + 1) % self.hparams.nan_check_every == 0:
+                self.raise_if_nonfinite()  # before the update
             adam.zero_grad()
             self.manual_backward(loss)
             if self.hparams.grad_clip_norm is not None:
@@ -391,14 +415,33 @@ class PINNModule(pl.LightningModule):
             self.log_dict({f"train/weight_{name}": w for name, w in self.weights().items() if name != "pde"})
 
     def _check_finite(self, terms: dict[str, Tensor], loss: Tensor) -> None:
-        if torch.isfinite(loss):
+        """Stop at once on a non-finite loss (the L-BFGS phase, which reads the loss anyway)."""
+        self._record_nonfinite(terms, loss)
+        self.raise_if_nonfinite()
+
+    def _record_nonfinite(self, terms: dict[str, Tensor], loss: Tensor) -> None:
+        """Record this step on the device if its loss is the first non-finite one (no host read)."""
+        first = ~torch.isfinite(loss.detach()) & (self._nonfinite_step < 0)
+        self._nonfinite_step.copy_(torch.where(first, torch.full_like(self._nonfinite_step, self.global_step), self._nonfinite_step))
+        values = torch.stack([v.detach().to(self._nonfinite_terms.dtype) for v in terms.values()])
+        self._nonfinite_terms[: values.shape[0]].copy_(torch.where(first, values, self._nonfinite_terms[: values.shape[0]]))
+
+    def raise_if_nonfinite(self) -> None:
+        """Read the device-side record; raise :class:`NonFiniteLossError` if a step was non-finite."""
+        step = int(self._nonfinite_step)
+        if step < 0:
             return
-        bad = [name for name, value in terms.items() if not torch.isfinite(value)] or list(terms)
-        values = ", ".join(f"{name}={terms[name].item()}" for name in bad)
+        names = list(self.loss_weights)
+        values = dict(zip(names, self._nonfinite_terms.tolist()))
+        bad = [name for name, value in values.items() if not math.isfinite(value)] or names
+        listed = ", ".join(f"{name}={values[name]}" for name in bad)
         raise NonFiniteLossError(
-            f"non-finite loss at step {self.global_step}: {values}; training stopped, the last checkpoint "
-            f"written before this step is intact"
+            f"non-finite loss at step {step}: {listed}; training stopped, the last checkpoint written "
+            f"before that step is intact"
         )
+
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        self.raise_if_nonfinite()  # never write weights that a non-finite step has touched
 
     def grid_state(self) -> dict[str, float]:
         """Active hash levels and the FD step per input (what coarse-to-fine changes), as floats."""
@@ -433,6 +476,7 @@ class PINNModule(pl.LightningModule):
             )
 
     def on_validation_start(self) -> None:
+        self.raise_if_nonfinite()
         self._require_reference()
 
     def on_test_start(self) -> None:

@@ -52,6 +52,27 @@ def test_nan_stops_at_once_naming_term_and_step_and_keeps_the_checkpoint(tmp_pat
     assert all(torch.isfinite(v).all() for v in ckpt["state_dict"].values() if v.is_floating_point())
 
 
+@pytest.mark.parametrize("every", [1, 7])
+def test_nan_check_every_n_steps_reads_the_device_record(every, tmp_path, monkeypatch):
+    """The host reads the non-finite record every n steps: with n = 1 before the bad step's update
+    (the weights in memory stay finite), with n = 7 at step 6, naming the first bad step either way."""
+    from pinn_lightning.cli import cli_main
+    from pinn_lightning.module import NonFiniteLossError
+
+    (tmp_path / "nanprob.py").write_text(NAN_PROBLEM)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["pinn"])
+    cli = cli_main(["--config", "configs/helmholtz_hash_fd.yaml", "--model.problem=nanprob.NaNAfter",
+                    "--data.n_collocation=64", "--trainer.max_steps=50", "--trainer.enable_progress_bar=false",
+                    "--trainer.logger=false", "--trainer.enable_checkpointing=false", "--trainer.callbacks=[]",
+                    f"--model.nan_check_every={every}"], run=False)  # fmt: skip
+    with pytest.raises(NonFiniteLossError, match="non-finite loss at step 3: pde=nan"):
+        cli.trainer.fit(cli.model, cli.datamodule)
+    assert cli.trainer.global_step == (3 if every == 1 else 6)
+    finite = all(torch.isfinite(p).all() for p in cli.model.parameters())
+    assert finite == (every == 1)
+
+
 def _pinn(args, env_extra=None, **kw):
     import os
     import subprocess

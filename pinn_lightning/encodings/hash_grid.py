@@ -22,29 +22,46 @@ def _as_int32(value: int) -> int:
     return value - 2**32 if value >= 2**31 else value
 
 
+def scatter_add_rows(n_rows: int, rows: Tensor, values: Tensor, deterministic: bool) -> Tensor:
+    """``out[:, r] = sum of values[:, i] over i with rows[i] == r``: ``[F, M]`` values, ``[M]`` rows -> ``[F, n_rows]``.
+
+    ``deterministic=False``: one ``index_add_`` (on a GPU it adds atomically, in no fixed order,
+    so the float sums differ from run to run). ``deterministic=True``: the rows are sorted
+    (stable) and each row's values summed in that fixed order by ``segment_reduce``; the offsets
+    come from ``searchsorted`` against every row, so shapes stay static and nothing waits on
+    the host. On CPU both are deterministic; ``index_add_`` is the faster there.
+    """
+    if not deterministic:
+        return values.new_zeros(values.shape[0], n_rows).index_add_(1, rows, values)
+    order = torch.argsort(rows, stable=True)
+    offsets = torch.searchsorted(rows[order], torch.arange(n_rows + 1, device=rows.device, dtype=rows.dtype))
+    return torch.segment_reduce(values[:, order].t(), "sum", offsets=offsets, axis=0, unsafe=True).t()
+
+
 class _InterpolateRows(torch.autograd.Function):
     """``out[f, l, n] = sum_c weights[c, l, n] * table[f, rows[c, l, n]]`` with a scatter backward.
 
     The layout (features, corners and levels outermost, points innermost) keeps every
     elementwise op contiguous or broadcast over leading dimensions only, which CPU kernels
     vectorise; gathering with int32 rows and scattering the table gradient with one
-    ``index_add_`` avoids the sort that autograd through indexing does. The backward is built
-    from differentiable ops, so autograd derivatives of the encoding (smoothstep) can themselves
-    be trained through.
+    :func:`scatter_add_rows` avoids the sort that autograd through indexing does. The backward
+    is built from differentiable ops, so autograd derivatives of the encoding (smoothstep) can
+    themselves be trained through.
     """
 
     @staticmethod
-    def forward(ctx, table: Tensor, rows: Tensor, weights: Tensor) -> Tensor:
+    def forward(ctx, table: Tensor, rows: Tensor, weights: Tensor, deterministic: bool) -> Tensor:
         # table [F, R], rows [C, L, n] int32, weights [C, L, n] -> [F, L, n]
         feats = table.index_select(1, rows.reshape(-1)).view(table.shape[0], *rows.shape)  # [F, C, L, n]
         ctx.save_for_backward(table, rows, weights)
+        ctx.deterministic = deterministic
         out = feats[:, 0] * weights[0]  # accumulated corner by corner: no [F, C, L, n] product
         for c in range(1, rows.shape[0]):
             out.addcmul_(feats[:, c], weights[c])
         return out
 
     @staticmethod
-    def backward(ctx, grad_out: Tensor) -> tuple[Tensor | None, None, Tensor | None]:
+    def backward(ctx, grad_out: Tensor) -> tuple[Tensor | None, None, Tensor | None, None]:
         table, rows, weights = ctx.saved_tensors
         n_feat = table.shape[0]
         grad_table = grad_weights = None
@@ -54,13 +71,13 @@ class _InterpolateRows(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             grad_feats = weights * grad_out[:, None]  # [F, C, L, n]
             # int64 rows: with int32 ones index_add_ cost ~5 ms more per Burgers step (torch 2.13, CPU)
-            grad_table = torch.zeros_like(table).index_add_(
-                1, rows.reshape(-1).long(), grad_feats.reshape(n_feat, -1)
+            grad_table = scatter_add_rows(
+                table.shape[1], rows.reshape(-1).long(), grad_feats.reshape(n_feat, -1), ctx.deterministic
             )
         if ctx.needs_input_grad[2]:
             feats = table.index_select(1, rows.reshape(-1)).view(n_feat, *rows.shape)
             grad_weights = (feats * grad_out[:, None]).sum(0)  # [C, L, n]
-        return grad_table, None, grad_weights
+        return grad_table, None, grad_weights, None
 
 
 def _corner_combine(pairs: list[Tensor], op) -> Tensor:
@@ -118,6 +135,11 @@ class HashGridEncoding(Encoding):
             finest *active* cell is what finite differences take as their step, so the step
             shrinks with the grid: early steps see a smooth, coarse problem.
         initial_levels: levels active at step 0 when ``coarse_to_fine_steps > 0``.
+        table_gradient: how the backward sums the table gradient over the points that share a
+            row: ``"index_add"`` (one scatter; atomic, in no fixed order, on a GPU),
+            ``"sorted"`` (rows sorted, each row summed in a fixed order: the same seed gives
+            bitwise the same run on a GPU) or ``"auto"`` (``"sorted"`` off the CPU,
+            ``"index_add"`` on it, where it is deterministic and faster).
         in_dim: input dimension (1 to 4); left ``None`` it is taken from the problem.
     """
 
@@ -133,6 +155,7 @@ class HashGridEncoding(Encoding):
         init_scale: float = 1e-4,
         coarse_to_fine_steps: int = 0,
         initial_levels: int = 1,
+        table_gradient: Literal["auto", "index_add", "sorted"] = "auto",
         in_dim: int | None = None,
     ) -> None:
         if not 1 <= n_levels <= 64:
@@ -178,6 +201,9 @@ class HashGridEncoding(Encoding):
             raise ValueError(f"coarse_to_fine_steps must be >= 0, got {coarse_to_fine_steps}")
         if not 1 <= initial_levels <= n_levels:
             raise ValueError(f"initial_levels must be in [1, n_levels={n_levels}], got {initial_levels}")
+        if table_gradient not in ("auto", "index_add", "sorted"):
+            raise ValueError(f"table_gradient must be 'auto', 'index_add' or 'sorted', got {table_gradient!r}")
+        self.table_gradient = table_gradient
         self.coarse_to_fine_steps = coarse_to_fine_steps
         self.initial_levels = initial_levels
         self.n_levels = n_levels
@@ -228,6 +254,9 @@ class HashGridEncoding(Encoding):
         # Persistent: a checkpoint taken mid-schedule evaluates with the levels it trained with.
         start = self.initial_levels if self.coarse_to_fine_steps > 0 else self.n_levels
         self.register_buffer("active_levels", torch.tensor(start))
+        # The host's copy, so that a step never reads the device; a loaded checkpoint resets it.
+        self._active_host = start
+        self.register_load_state_dict_post_hook(lambda module, _keys: module._sync_active_host())
         self.n_dense_levels = sum(dense)
         if any(dense[self.n_dense_levels :]):
             raise AssertionError("dense levels must be a prefix: resolutions increase")
@@ -254,11 +283,17 @@ class HashGridEncoding(Encoding):
 
     def set_step(self, step: int) -> None:
         if self.coarse_to_fine_steps > 0:
-            self.active_levels.fill_(min(self.n_levels, self.initial_levels + step // self.coarse_to_fine_steps))
+            active = min(self.n_levels, self.initial_levels + step // self.coarse_to_fine_steps)
+            if active != self._active_host:  # a phase change: the only write
+                self._active_host = active
+                self.active_levels.fill_(active)
+
+    def _sync_active_host(self) -> None:
+        self._active_host = int(self.active_levels)
 
     def finest_cell_size(self) -> Tensor:
         """Cell size of the finest *active* level along each input, normalised coordinates, ``[d]``."""
-        return 1.0 / self.level_res[:, int(self.active_levels) - 1]
+        return 1.0 / self.level_res[:, self._active_host - 1]
 
     def level_table_sizes(self) -> list[int]:
         """Rows of the table that each level owns."""
@@ -315,8 +350,9 @@ class HashGridEncoding(Encoding):
 
     def _forward_with(self, z: Tensor, embeddings: Tensor) -> Tensor:
         rows, weights = self.corner_indices(z)
-        out = _InterpolateRows.apply(embeddings, rows, weights.to(embeddings.dtype))  # [F, L, n]
-        if self.coarse_to_fine_steps > 0 and int(self.active_levels) < self.n_levels:
+        deterministic = self.table_gradient == "sorted" or (self.table_gradient == "auto" and z.device.type != "cpu")
+        out = _InterpolateRows.apply(embeddings, rows, weights.to(embeddings.dtype), deterministic)  # [F, L, n]
+        if self.coarse_to_fine_steps > 0 and self._active_host < self.n_levels:
             active = torch.arange(self.n_levels, device=out.device) < self.active_levels
             out = out * active.to(out.dtype)[:, None]
         # A transposed view, no copy: a linear layer takes it as it is.
