@@ -9,7 +9,7 @@ from typing_extensions import override
 
 from ..derivatives import AutogradDerivatives, FiniteDifferenceDerivatives
 from ..data.datamodule import training_draws
-from ..data.sampling import sample_interior
+from ..data.sampling import PointSampler
 from .plotting import draw_field
 
 
@@ -84,9 +84,8 @@ class DerivativeSmoothnessMonitor(pl.Callback):
     def diagnostics(self, pl_module: pl.LightningModule) -> dict[str, float]:
         """Compute all scalar diagnostics now (see the class docstring)."""
         problem = pl_module.problem
-        g = torch.Generator().manual_seed(self.seed)
         dtype = next(pl_module.parameters()).dtype
-        x = sample_interior(self.n_probe, problem.lower, problem.upper, "uniform", g).to(pl_module.device, dtype)
+        x = PointSampler().interior(self.n_probe, problem.lower, problem.upper, self.seed, pl_module.device).to(dtype)
         h = self.fd_step(pl_module, x)
         with torch.enable_grad():
             ad = AutogradDerivatives(create_graph=False)(pl_module, x)

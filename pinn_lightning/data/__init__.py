@@ -1,6 +1,7 @@
 """Training and evaluation points."""
 
-from .datamodule import CollocationDataModule, training_draws
-from .sampling import sample_boundary, sample_initial, sample_interior, unit_cube
+from .datamodule import CollocationDataModule, StepKeys, training_draws
+from .random import draw_key, uniform
+from .sampling import PointSampler
 
-__all__ = ["CollocationDataModule", "sample_boundary", "sample_initial", "sample_interior", "training_draws", "unit_cube"]
+__all__ = ["CollocationDataModule", "PointSampler", "StepKeys", "draw_key", "training_draws", "uniform"]

@@ -1,10 +1,10 @@
-"""Fresh collocation, boundary and initial points, seeded per (seed, rank, epoch, batch)."""
+"""Fresh collocation, boundary and initial points, keyed by (seed, rank, step), drawn on the model's device."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import lightning.pytorch as pl
 import numpy as np
@@ -13,7 +13,8 @@ from torch import Tensor
 from torch.utils.data import DataLoader, IterableDataset
 
 from ..problems import Problem
-from .sampling import SamplerName, sample_boundary, sample_initial, sample_interior
+from .random import draw_key, uniform
+from .sampling import PointSampler, SamplerName
 
 
 def training_draws(batch: dict[str, Tensor] | list[dict[str, Tensor]]) -> list[dict[str, Tensor]]:
@@ -22,8 +23,18 @@ def training_draws(batch: dict[str, Tensor] | list[dict[str, Tensor]]) -> list[d
     return batch if isinstance(batch, list) else [batch]
 
 
+class StepKeys(NamedTuple):
+    """A training batch on its way to the device: the global steps whose points it will hold.
+
+    The loader yields only these integers; :meth:`CollocationDataModule.on_after_batch_transfer`
+    draws the points on the model's device, so no point set crosses from the host.
+    """
+
+    steps: tuple[int, ...]
+
+
 class _TrainPoints(IterableDataset):
-    """One epoch of freshly sampled batches for this process."""
+    """One epoch of training batches for this process, as step keys."""
 
     def __init__(self, dm: "CollocationDataModule") -> None:
         self.dm = dm
@@ -31,35 +42,19 @@ class _TrainPoints(IterableDataset):
     def __len__(self) -> int:
         return self.dm.batches_per_epoch // self.dm.steps_per_batch
 
-    def __iter__(self) -> Iterator[dict[str, Tensor] | list[dict[str, Tensor]]]:
+    def __iter__(self) -> Iterator[StepKeys]:
         # Draws are keyed by global step, not by position in the epoch: a run resumed mid-epoch
         # (the iterator restarts) draws exactly what the uninterrupted run would have.
         dm = self.dm
         k = dm.steps_per_batch
         trainer = dm.trainer
-        epoch, rank, start = trainer.current_epoch, trainer.global_rank, trainer.global_step
-        problem = dm.problem
-        fixed = dm.sample_batch(problem, epoch, rank, stream=3) if dm.resample == "epoch" else None
-        pool = None
-        group = []
+        start = trainer.global_step
+        dm._pool = None  # each epoch's (and a resumed run's) first adaptive pool comes from the current weights
         end = start + dm.batches_per_epoch  # the loop stops the epoch by count
         if trainer.max_steps >= 0:  # and the last batch's draws at max_steps
             end = min(end, trainer.max_steps)
-        for step in range(start, end):
-            batch = fixed if fixed is not None else dm.sample_batch(problem, step, rank)
-            if dm.has_observations:
-                batch = {**batch, **dm.observations_for(problem, rank, trainer.world_size)}
-            if dm.adaptive_fraction > 0:
-                if pool is None or step % dm.adaptive_every == 0:
-                    pool = dm.residual_pool(trainer.lightning_module, step, rank)
-                batch = dict(batch)
-                batch["collocation"] = dm.mix_adaptive(batch["collocation"], pool, step, rank)
-            group.append(batch)
-            if len(group) == k:
-                yield group if k > 1 else batch
-                group = []
-        if group:  # cut at max_steps (k > 1 only)
-            yield group
+        for first in range(start, end, k):
+            yield StepKeys(tuple(range(first, min(first + k, end))))
 
 
 class _ReferencePoints(IterableDataset):
@@ -223,7 +218,10 @@ class CollocationDataModule(pl.LightningDataModule):
         self.observations = observations
         self.n_observations = n_observations
         self.observation_noise = observation_noise
+        self.points = PointSampler(sampler, seed)
         self._observed: tuple[Tensor, Tensor] | None = None
+        self._observed_on: dict[str, dict[str, Tensor]] = {}
+        self._pool: tuple[Tensor, Tensor] | None = None
 
     @property
     def has_observations(self) -> bool:
@@ -257,10 +255,14 @@ class CollocationDataModule(pl.LightningDataModule):
             self._observed = x.float(), u.float()
         return self._observed
 
-    def observations_for(self, problem: Problem, rank: int, world_size: int) -> dict[str, Tensor]:
-        """This rank's share of the observations as batch entries ``"data"`` and ``"data_values"``."""
-        x, u = self.observed(problem)
-        return {"data": x[rank::world_size], "data_values": u[rank::world_size]}
+    def observations_for(self, problem: Problem, rank: int, world_size: int, device=None) -> dict[str, Tensor]:
+        """This rank's share of the observations as batch entries ``"data"`` and ``"data_values"``
+        (moved to ``device`` once)."""
+        slot = f"{rank}/{world_size}/{device}"
+        if slot not in self._observed_on:
+            x, u = self.observed(problem)
+            self._observed_on[slot] = {"data": x[rank::world_size].to(device), "data_values": u[rank::world_size].to(device)}
+        return self._observed_on[slot]
 
     @property
     def problem(self) -> Problem:
@@ -269,7 +271,7 @@ class CollocationDataModule(pl.LightningDataModule):
         return self.trainer.lightning_module.problem
 
     def generator(self, key: int, rank: int, stream: int = 0) -> torch.Generator:
-        """An independent generator for one draw, from ``(seed, rank, key, stream)``."""
+        """A host generator for one-off draws (synthetic observations), from ``(seed, rank, key, stream)``."""
         state = np.random.SeedSequence([self.seed, rank, key, stream]).generate_state(2, np.uint32)
         return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
 
@@ -278,55 +280,82 @@ class CollocationDataModule(pl.LightningDataModule):
         growth = self.collocation_growth
         return growth[1] if growth is not None and step >= growth[0] else self.n_collocation
 
-    def sample_batch(self, problem: Problem, key: int, rank: int = 0, stream: int = 0) -> dict[str, Tensor]:
-        """One training batch for ``problem``, deterministic in ``(key, rank, stream)`` (key: the step)."""
-        g = self.generator(key, rank, stream)
+    def sample_batch(self, problem: Problem, key: int, rank: int = 0, stream: int = 0, device=None) -> dict[str, Tensor]:
+        """One draw for ``problem`` on ``device``, a pure function of ``(seed, rank, key, stream)`` (key: the step)."""
         lo, hi = problem.lower, problem.upper
-        out = {"collocation": sample_interior(self.collocation_points_at(key), lo, hi, self.sampler, g)}
+        n = self.collocation_points_at(key) if stream == 0 else self.n_collocation
+        out = {"collocation": self.points.interior(n, lo, hi, draw_key(self.seed, rank, key, stream, 0), device)}
         for name in problem.conditions:
             if name == "boundary":
-                out[name] = sample_boundary(self.n_boundary, lo, hi, problem.spatial_dims, self.sampler, g)
+                out[name] = self.points.boundary(self.n_boundary, lo, hi, problem.spatial_dims,
+                                                 draw_key(self.seed, rank, key, stream, 1), device)  # fmt: skip
             elif name == "initial":
-                out[name] = sample_initial(self.n_initial, lo, hi, problem.time_dim, self.sampler, g)
+                out[name] = self.points.initial(self.n_initial, lo, hi, problem.time_dim,
+                                                draw_key(self.seed, rank, key, stream, 2), device)  # fmt: skip
         return out
 
     def residual_pool(self, model: pl.LightningModule, step: int, rank: int) -> tuple[Tensor, Tensor]:
-        """Candidate points ``[P, d]`` and their RAD sampling weights ``[P]`` under ``model``."""
+        """Candidate points ``[P, d]`` and their RAD sampling weights ``[P]`` under ``model``, on its device."""
         problem = model.problem
-        g = self.generator(step, rank, stream=1)
-        pool = sample_interior(self.adaptive_pool, problem.lower, problem.upper, self.sampler, g)
+        pool = self.points.interior(self.adaptive_pool, problem.lower, problem.upper,
+                                    draw_key(self.seed, rank, step, 1, 0), model.device)  # fmt: skip
         with torch.enable_grad():  # autograd operators need a graph even here
-            x = pool.to(model.device)
-            d = model.derivatives(model, x, mixed=problem.mixed_derivatives)
+            d = model.derivatives(model, pool, mixed=problem.mixed_derivatives)
             # the residual the loss sees: sqrt(lambda r^2) = sqrt(lambda) |r|, summed over components
-            r = model.weighted_squared_residual(x, d).detach().sqrt().sum(-1).double().cpu()
+            r = model.weighted_squared_residual(pool, d).detach().sqrt().sum(-1).double()
         r = r.pow(self.adaptive_k)
         weights = r / r.mean().clamp_min(1e-30) + self.adaptive_c
         weights = torch.where(torch.isfinite(weights), weights, torch.zeros_like(weights))
-        if not weights.sum() > 0:  # a non-finite model: fall back to uniform
-            weights = torch.ones_like(weights)
+        # a non-finite model: fall back to uniform (decided on the device)
+        weights = torch.where(weights.sum() > 0, weights, torch.ones_like(weights))
         return pool, weights
 
     def mix_adaptive(self, x: Tensor, pool: tuple[Tensor, Tensor], step: int, rank: int) -> Tensor:
-        """Replace the first ``adaptive_fraction`` of ``x`` by draws from the weighted pool."""
+        """Replace the first ``adaptive_fraction`` of ``x`` by draws from the weighted pool
+        (inverse transform: ``searchsorted`` in the cumulative weights)."""
         n_adaptive = round(self.adaptive_fraction * x.shape[0])
         if n_adaptive == 0:
             return x
         points, weights = pool
-        g = self.generator(step, rank, stream=2)
-        idx = torch.multinomial(weights, n_adaptive, replacement=True, generator=g)
-        return torch.cat([points[idx], x[n_adaptive:]])
+        cumulative = weights.cumsum(0)
+        u = uniform(draw_key(self.seed, rank, step, 2, 0), (n_adaptive,), cumulative.device, torch.float64)
+        idx = torch.searchsorted(cumulative, u * cumulative[-1], right=True).clamp_(max=points.shape[0] - 1)
+        return torch.cat([points[idx].to(x.device), x[n_adaptive:]])
+
+    def draw(self, step: int) -> dict[str, Tensor]:
+        """The training draw of global step ``step`` on the model's device: fresh points (or the
+        epoch's, with ``resample="epoch"``), the observations, and the adaptive share."""
+        trainer = self.trainer
+        model, rank = trainer.lightning_module, trainer.global_rank
+        problem, device = model.problem, model.device
+        if self.resample == "epoch":
+            batch = self.sample_batch(problem, trainer.current_epoch, rank, stream=3, device=device)
+        else:
+            batch = self.sample_batch(problem, step, rank, device=device)
+        if self.has_observations:
+            batch.update(self.observations_for(problem, rank, trainer.world_size, device))
+        if self.adaptive_fraction > 0:
+            if self._pool is None or step % self.adaptive_every == 0:
+                self._pool = self.residual_pool(model, step, rank)
+            batch["collocation"] = self.mix_adaptive(batch["collocation"], self._pool, step, rank)
+        return batch
 
     def on_before_batch_transfer(self, batch, dataloader_idx: int):
-        if isinstance(batch, list) and self.trainer.training:
+        if isinstance(batch, StepKeys) and len(batch.steps) > 1:
             # A batch of k draws makes k optimizer steps, but Lightning counts batches: the step its
             # loggers write at, LearningRateMonitor and ThroughputMonitor log at, and
             # log_every_n_steps counts (equal to global_step when a batch is one step). Setting the
             # count to this batch's last step keeps all of them in optimizer steps: values are
             # written at steps n, 2n, ... that end a batch (every n steps when k divides n).
             loop = self.trainer.fit_loop.epoch_loop
-            loop._batches_that_stepped = self.trainer.global_step + len(batch) - 1
+            loop._batches_that_stepped = batch.steps[-1]
         return batch
+
+    def on_after_batch_transfer(self, batch, dataloader_idx: int):
+        if not isinstance(batch, StepKeys):
+            return batch
+        draws = [self.draw(step) for step in batch.steps]
+        return draws if self.steps_per_batch > 1 else draws[0]
 
     def train_dataloader(self) -> DataLoader:
         return DataLoader(_TrainPoints(self), batch_size=None, num_workers=0)
