@@ -200,6 +200,20 @@ def step_overhead_section() -> str:
     return "\n\n".join(lines[:3]) + "\n\n" + "\n".join(lines[3:])
 
 
+def step_speed_section() -> str:
+    parts = ["### Steps per second", "`pinn fit` of the shipped configs with callbacks, logger and checkpoints off; "
+             "the clock reads the device only at the ends of the timed span."]  # fmt: skip
+    for path in sorted((RESULTS / "step_speed").glob("*.json")):
+        data = json.loads(path.read_text())
+        lines = ["| config | points per step | mode | steps/s | points/s |", "|---|---|---|---|---|"]
+        for r in data["rows"]:
+            lines.append(f"| `{r['config']}` | {r['points_per_step']:,} | {r['mode']} | {r['steps_per_s']:.1f} "
+                         f"| {r['points_per_s'] / 1e6:.3g} M |")  # fmt: skip
+        parts += [f"**{data['device']}**, {data['threads']} torch thread, torch {data['torch']}:",
+                  f"```bash\n{data['command']}\n```", "\n".join(lines)]
+    return "\n\n".join(parts)
+
+
 def ddp_section() -> str:
     data = load("ddp_throughput/ddp_throughput.json")
     lines = ["### DDP throughput on CPU", "Collocation points per second from Lightning's `ThroughputMonitor`, one torch "
@@ -248,7 +262,7 @@ def markdown() -> str:
             "error is evaluated, at training times growing geometrically by the file's `eval_factor`, so a time to a "
             "threshold is at most that factor late.\n\n## Summary\n\n") + summary().replace("docs/benchmarks.md", "")
     sections = [comparison_section(c) for c in COMPARISONS if c["setup"]]
-    other = [step_overhead_section(), ddp_section(), hash_sweep_section(), gpu_section()]
+    other = [step_speed_section(), step_overhead_section(), ddp_section(), hash_sweep_section(), gpu_section()]
     return head + "\n\n## Time to accuracy\n\n" + "\n\n".join(sections) + "\n\n## Speed and scaling\n\n" + "\n\n".join(other) + "\n"
 
 

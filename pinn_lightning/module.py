@@ -93,8 +93,8 @@ class PINNModule(pl.LightningModule):
             tens of seconds at the first step; training evaluates one input shape per step
             (stencil and condition points in one batch), so it compiles once.
         nan_check_every: Adam steps between the host's reads of the device-side non-finite flag.
-            Every step records, on the device, the first step whose loss was not finite (and its
-            terms); the host reads that record every this many steps, before a checkpoint is
+            Every step notes, on the device, the first step whose loss was not finite; the host
+            reads that note every this many steps, before a checkpoint is
             written and before validation, and then stops the run naming the step and the
             terms. No checkpoint is written after a non-finite step. 1 reads it before every
             update (the update of a non-finite step is then never applied), at the cost of one
@@ -206,9 +206,8 @@ class PINNModule(pl.LightningModule):
         object.__setattr__(self, "_compiled_network", torch.compile(self.network) if compile else None)
         # Adaptive factors of the condition terms (1 = the static weights); a buffer, so resumable.
         self.register_buffer("adaptive_weights", torch.ones(len(problem.conditions), dtype=torch.float64))
-        # The device-side non-finite record: the first such step (-1: none) and its loss terms.
+        # The device-side note of the first step whose loss was not finite (-1: none).
         self.register_buffer("_nonfinite_step", torch.tensor(-1), persistent=False)
-        self.register_buffer("_nonfinite_terms", torch.zeros(len(terms)), persistent=False)
         self.val_rel_l2 = RelativeL2Error()
         self.test_rel_l2 = RelativeL2Error()
 
@@ -420,23 +419,26 @@ class PINNModule(pl.LightningModule):
         self.raise_if_nonfinite()
 
     def _record_nonfinite(self, terms: dict[str, Tensor], loss: Tensor) -> None:
-        """Record this step on the device if its loss is the first non-finite one (no host read)."""
-        first = ~torch.isfinite(loss.detach()) & (self._nonfinite_step < 0)
-        self._nonfinite_step.copy_(torch.where(first, torch.full_like(self._nonfinite_step, self.global_step), self._nonfinite_step))
-        values = torch.stack([v.detach().to(self._nonfinite_terms.dtype) for v in terms.values()])
-        self._nonfinite_terms[: values.shape[0]].copy_(torch.where(first, values, self._nonfinite_terms[: values.shape[0]]))
+        """Note on the device the step of the first non-finite loss (no host read; five small ops)."""
+        seen = self._nonfinite_step
+        seen.copy_(torch.where(torch.isfinite(loss.detach()) | (seen >= 0), seen, self.global_step))
+        self._last_terms = {name: value.detach() for name, value in terms.items()}
 
     def raise_if_nonfinite(self) -> None:
-        """Read the device-side record; raise :class:`NonFiniteLossError` if a step was non-finite."""
+        """Read the device-side note; raise :class:`NonFiniteLossError` if a step was non-finite.
+
+        The message names the first non-finite step and the non-finite terms of the latest step
+        (the same step when the note is read every step).
+        """
         step = int(self._nonfinite_step)
         if step < 0:
             return
-        names = list(self.loss_weights)
-        values = dict(zip(names, self._nonfinite_terms.tolist()))
-        bad = [name for name, value in values.items() if not math.isfinite(value)] or names
+        values = {name: float(value) for name, value in getattr(self, "_last_terms", {}).items()}
+        bad = [name for name, value in values.items() if not math.isfinite(value)] or list(values)
         listed = ", ".join(f"{name}={values[name]}" for name in bad)
+        latest = "" if step == self.global_step else f" (terms at step {self.global_step})"
         raise NonFiniteLossError(
-            f"non-finite loss at step {step}: {listed}; training stopped, the last checkpoint written "
+            f"non-finite loss at step {step}: {listed}{latest}; training stopped, the last checkpoint written "
             f"before that step is intact"
         )
 

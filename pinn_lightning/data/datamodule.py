@@ -282,16 +282,19 @@ class CollocationDataModule(pl.LightningDataModule):
 
     def sample_batch(self, problem: Problem, key: int, rank: int = 0, stream: int = 0, device=None) -> dict[str, Tensor]:
         """One draw for ``problem`` on ``device``, a pure function of ``(seed, rank, key, stream)`` (key: the step)."""
-        lo, hi = problem.lower, problem.upper
         n = self.collocation_points_at(key) if stream == 0 else self.n_collocation
-        out = {"collocation": self.points.interior(n, lo, hi, draw_key(self.seed, rank, key, stream, 0), device)}
+        return self.sample_points(problem, n, draw_key(self.seed, rank, key, stream), device)
+
+    def sample_points(self, problem: Problem, n: int, key: int | Tensor, device=None) -> dict[str, Tensor]:
+        """``n`` interior points and the problem's condition points from one ``key`` (an int, or a
+        0-d int64 tensor inside a compiled step)."""
+        lo, hi = problem.lower, problem.upper
+        out = {"collocation": self.points.interior(n, lo, hi, draw_key(key, 0), device)}
         for name in problem.conditions:
             if name == "boundary":
-                out[name] = self.points.boundary(self.n_boundary, lo, hi, problem.spatial_dims,
-                                                 draw_key(self.seed, rank, key, stream, 1), device)  # fmt: skip
+                out[name] = self.points.boundary(self.n_boundary, lo, hi, problem.spatial_dims, draw_key(key, 1), device)
             elif name == "initial":
-                out[name] = self.points.initial(self.n_initial, lo, hi, problem.time_dim,
-                                                draw_key(self.seed, rank, key, stream, 2), device)  # fmt: skip
+                out[name] = self.points.initial(self.n_initial, lo, hi, problem.time_dim, draw_key(key, 2), device)
         return out
 
     def residual_pool(self, model: pl.LightningModule, step: int, rank: int) -> tuple[Tensor, Tensor]:

@@ -33,13 +33,25 @@ def _mix_int(z: int) -> int:
     return z ^ (z >> 31)
 
 
-def draw_key(*parts: int) -> int:
-    """One 64-bit key (as a signed int64) from integers such as ``(seed, rank, step, stream)``:
-    distinct tuples give unrelated keys."""
-    key = 0
+def draw_key(*parts: int | Tensor) -> int | Tensor:
+    """One 64-bit key from integers such as ``(seed, rank, step, stream)``: distinct tuples give
+    unrelated keys. With Python ints the key is a Python int (signed int64); if a part is a 0-d
+    int64 tensor (a step counter on the device, or a key inside a compiled step) the key is one
+    too, with the same bits."""
+    if not any(isinstance(part, Tensor) for part in parts):
+        key = 0
+        for part in parts:
+            key = _mix_int(key ^ _mix_int(int(part) + _GAMMA))
+        return _signed(key)
+    device = next(part.device for part in parts if isinstance(part, Tensor))
+    key = torch.zeros((), dtype=torch.int64, device=device)
     for part in parts:
-        key = _mix_int(key ^ _mix_int(int(part) + _GAMMA))
-    return _signed(key)
+        if isinstance(part, Tensor):
+            mixed = _mix_tensor(part + _signed(_GAMMA))
+        else:
+            mixed = torch.tensor(_signed(_mix_int(int(part) + _GAMMA)), dtype=torch.int64, device=device)
+        key = _mix_tensor(mixed ^ key)
+    return key
 
 
 def _shr(x: Tensor, k: int) -> Tensor:
@@ -47,15 +59,27 @@ def _shr(x: Tensor, k: int) -> Tensor:
     return (x >> k) & ((1 << (64 - k)) - 1)
 
 
+def _mix_tensor(z: Tensor) -> Tensor:
+    """SplitMix64's finaliser on int64 tensors (products wrap mod 2^64); in place where ``z`` is
+    a fresh temporary of the caller's."""
+    z = (z ^ _shr(z, 30)).mul_(_signed(_MUL1))
+    z = (z ^ _shr(z, 27)).mul_(_signed(_MUL2))
+    return z ^ _shr(z, 31)
+
+
 def random_bits(key: int | Tensor, n: int, device: torch.device | str | None = None) -> Tensor:
     """``n`` random 64-bit words (int64), number ``i`` = SplitMix64 output ``i + 1`` from ``key``.
 
-    ``key`` may be a 0-d int64 tensor on ``device`` (a step counter kept on the device).
+    Inside ``torch.compile`` the key must be a 0-d int64 tensor: a Python int becomes a constant
+    that the compiler folds, and its 64-bit products overflow there (wrong numbers, silently).
+
+    Raises:
+        TypeError: a Python int key while compiling.
     """
-    counter = (torch.arange(1, n + 1, device=device, dtype=torch.int64) * _signed(_GAMMA)) + key
-    z = (counter ^ _shr(counter, 30)) * _signed(_MUL1)
-    z = (z ^ _shr(z, 27)) * _signed(_MUL2)
-    return z ^ _shr(z, 31)
+    if not isinstance(key, Tensor) and torch.compiler.is_compiling():
+        raise TypeError("random_bits: inside torch.compile pass the key as a 0-d int64 tensor, not a Python int")
+    counter = torch.arange(1, n + 1, device=device, dtype=torch.int64).mul_(_signed(_GAMMA)).add_(key)
+    return _mix_tensor(counter)
 
 
 def uniform(

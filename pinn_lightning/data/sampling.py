@@ -54,7 +54,7 @@ class PointSampler:
             self._pools[slot] = (points * 2.0**_SOBOL_BITS).long().to(device)
         return self._pools[slot]
 
-    def unit_cube(self, n: int, dim: int, key: int, device: torch.device | str | None = None) -> Tensor:
+    def unit_cube(self, n: int, dim: int, key: int | Tensor, device: torch.device | str | None = None) -> Tensor:
         """``n`` points in ``[0, 1)^dim``, float32, ``[n, dim]``, on ``device``."""
         device = torch.device(device) if device is not None else torch.device("cpu")
         if self.method == "uniform":
@@ -67,14 +67,14 @@ class PointSampler:
         # + half of the last digit's cell: centred in the 2^-30 cell, strictly inside (0, 1)
         return ((shifted.to(torch.float64) + 0.5) * 2.0**-_SOBOL_BITS).float()
 
-    def interior(self, n: int, lower: Sequence[float], upper: Sequence[float], key: int, device=None) -> Tensor:
+    def interior(self, n: int, lower: Sequence[float], upper: Sequence[float], key: int | Tensor, device=None) -> Tensor:
         """``n`` points in the box ``[lower, upper]``, ``[n, d]``."""
         u = self.unit_cube(n, len(lower), key, device)
         lo, hi = u.new_tensor(lower), u.new_tensor(upper)
         return lo + u * (hi - lo)
 
     def boundary(
-        self, n: int, lower: Sequence[float], upper: Sequence[float], spatial_dims: Sequence[int], key: int, device=None
+        self, n: int, lower: Sequence[float], upper: Sequence[float], spatial_dims: Sequence[int], key: int | Tensor, device=None
     ) -> Tensor:
         """``n`` points on the faces of the spatial dimensions, uniform in area, ``[n, d]``.
 
@@ -94,7 +94,7 @@ class PointSampler:
         pinned = torch.arange(x.shape[1], device=x.device) == dim[:, None]  # [n, d]
         return torch.where(pinned, value[:, None], x)
 
-    def initial(self, n: int, lower: Sequence[float], upper: Sequence[float], time_dim: int, key: int, device=None) -> Tensor:
+    def initial(self, n: int, lower: Sequence[float], upper: Sequence[float], time_dim: int, key: int | Tensor, device=None) -> Tensor:
         """``n`` points on the initial slice ``t = lower[time_dim]``, ``[n, d]``."""
         x = self.interior(n, lower, upper, key, device)
         x[:, time_dim] = lower[time_dim]

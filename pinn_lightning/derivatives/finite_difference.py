@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import torch
@@ -129,6 +128,7 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
         self.order = order
         self.order_switch = order_switch
         self._active_order = order
+        self._stencils: dict[tuple, tuple[Tensor, dict[tuple[int, int], int]]] = {}
 
     @property
     def active_order(self) -> int:
@@ -155,13 +155,21 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
             )
         return self.step_factor * h.to(dtype=like.dtype, device=like.device)
 
-    @staticmethod
-    @functools.cache  # built once per (d, mixed, order): ~10 small ops that every step repeated
-    def stencil(in_dim: int, mixed: bool, order: int = 2) -> tuple[Tensor, dict[tuple[int, int], int]]:
-        """Stencil offsets in units of ``h``, ``[S, d]``, and the first slot of each mixed pair.
+    def stencil(self, in_dim: int, mixed: bool, order: int, like: Tensor) -> tuple[Tensor, dict[tuple[int, int], int]]:
+        """Stencil offsets in units of ``h``, ``[S, d]`` in ``like``'s dtype and device, and the first
+        slot of each mixed pair.
 
-        Cached: callers must not modify the returned tensor or dict in place.
+        Built once per ``(d, mixed, order, dtype, device)`` and kept: no per-step host-to-device copy.
+        Callers must not modify the returned tensor or dict in place.
         """
+        slot = (in_dim, mixed, order, like.dtype, str(like.device))
+        if slot not in self._stencils:
+            offsets, pair_slot = self._build_stencil(in_dim, mixed, order)
+            self._stencils[slot] = offsets.to(dtype=like.dtype, device=like.device), pair_slot
+        return self._stencils[slot]
+
+    @staticmethod
+    def _build_stencil(in_dim: int, mixed: bool, order: int) -> tuple[Tensor, dict[tuple[int, int], int]]:
         eye = torch.eye(in_dim)
         ring = _RING[order]
         rows = [torch.zeros(in_dim)]
@@ -181,8 +189,7 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
         n, d = x.shape
         h = self.steps(field, d, x)  # [d]
         order = self._active_order
-        offsets, pair_slot = self.stencil(d, mixed, order)
-        offsets = offsets.to(dtype=x.dtype, device=x.device)  # [S, d]
+        offsets, pair_slot = self.stencil(d, mixed, order, x)  # [S, d]
         points = x[None, :, :] + offsets[:, None, :] * h  # [S, n, d]
         values, extra_values = evaluate_with_extra(field, points.reshape(-1, d), extra)  # [S * n, m], [k, m]
         return _StencilResult(values.view(offsets.shape[0], n, -1), h, order, pair_slot, extra_values)

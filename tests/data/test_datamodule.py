@@ -64,6 +64,9 @@ def test_counter_based_uniforms_are_uniform_independent_and_keyed():
     assert abs(((u - 0.5) * (other - 0.5)).mean().item() * 12) < sigma
     assert (u * 2**53 % 1 == 0).all() and (u * 2**52 % 1 != 0).any()
     assert draw_key(1, 2, 3) != draw_key(1, 3, 2) != draw_key(2, 1, 3)
+    # a key on the device (a tensor part) has the same bits, and so do its numbers
+    assert int(draw_key(1, torch.tensor(2), 3)) == draw_key(1, 2, 3) and int(draw_key(torch.tensor(-5), 7)) == draw_key(-5, 7)
+    assert torch.equal(uniform(draw_key(torch.tensor(9), 1), (100,)), uniform(draw_key(9, 1), (100,)))
 
 
 def test_digitally_shifted_sobol_keeps_its_low_discrepancy_on_every_draw():
