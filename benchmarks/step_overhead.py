@@ -62,7 +62,10 @@ def raw_loop(config: str, steps: int, workdir: str) -> list[tuple[int, float]]:
     cli = build(config, workdir, [])
     model, dm = cli.model, cli.datamodule
     optimizers = model.configure_optimizers()
-    adam, scheduler = optimizers["optimizer"], optimizers["lr_scheduler"]["scheduler"]
+    if isinstance(optimizers, dict):  # with a schedule
+        adam, scheduler = optimizers["optimizer"], optimizers["lr_scheduler"]["scheduler"]
+    else:
+        adam, scheduler = optimizers, None
     times = []
     last = time.perf_counter()
     for step in range(steps):
@@ -74,7 +77,8 @@ def raw_loop(config: str, steps: int, workdir: str) -> list[tuple[int, float]]:
         if model.hparams.grad_clip_norm is not None:  # what the module's training step does too
             torch.nn.utils.clip_grad_norm_(model.parameters(), model.hparams.grad_clip_norm)
         adam.step()
-        scheduler.step()
+        if scheduler is not None:
+            scheduler.step()
         now = time.perf_counter()
         times.append((step + 1, now - last))
         last = now

@@ -11,6 +11,7 @@ from .encodings import Encoding, FourierFeatureEncoding, HashGridEncoding, Ident
 from .metrics import RelativeL2Error, relative_l2_error
 from .module import PINNModule
 from .network import FieldNetwork
+from .optim import ExponentialDecay
 from .problems import (
     AllenCahn1D,
     KleinGordon1D,
@@ -39,6 +40,7 @@ __all__ = [
     "Diffusion1D",
     "DerivativeSmoothnessMonitor",
     "Encoding",
+    "ExponentialDecay",
     "FieldDerivatives",
     "FieldNetwork",
     "FiniteDifferenceDerivatives",

@@ -8,6 +8,7 @@ from typing import Literal
 
 import lightning.pytorch as pl
 import torch
+from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
 from torch import Tensor
 
 from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
@@ -15,6 +16,7 @@ from .encodings import Encoding
 from .metrics import RelativeL2Error
 from .data.datamodule import training_draws
 from .network import Activation, FieldNetwork
+from .optim import apply_lr_scales, default_optimizer, parameter_groups
 from .problems import Problem
 
 
@@ -47,10 +49,16 @@ class PINNModule(pl.LightningModule):
         derivatives: derivative operator; autograd when ``None``.
         loss_weights: weight per loss term (``"pde"``, the problem's condition names, and
             ``"data"`` where the data module supplies observations); missing terms weigh 1.
-        lr: Adam learning rate.
-        lr_decay_rate: the learning rate is multiplied by this every ``lr_decay_steps`` steps
-            (smoothly: ``lr * rate ** (step / lr_decay_steps)``); 1 keeps it constant.
-        lr_decay_steps: steps per decay by ``lr_decay_rate``.
+        optimizer: builds the first-phase optimizer from the parameter groups (LightningCLI:
+            ``--model.optimizer torch.optim.AdamW --model.optimizer.lr 0.01``); default Adam at
+            1e-3, fused. The groups and their learning rates follow
+            :func:`~pinn_lightning.optim.parameter_groups`.
+        lr_scheduler: builds the learning-rate schedule from that optimizer, stepped once per
+            optimizer step (e.g. :class:`~pinn_lightning.ExponentialDecay`); ``None``: constant.
+        encoding_lr_scale: the encoding's parameters (the hash tables) train at this multiple of
+            the optimizer's learning rate.
+        coefficient_lr_scale: learnt PDE coefficients (inverse problems; stored as logarithms,
+            so their step is relative) train at this multiple of the optimizer's learning rate.
         loss_weighting: ``"static"`` uses ``loss_weights`` as given; ``"grad_norm"`` multiplies each
             condition term's weight by an adaptive factor (learning-rate annealing, Wang, Teng &
             Perdikaris 2021): every ``loss_weighting_every`` Adam steps,
@@ -67,16 +75,6 @@ class PINNModule(pl.LightningModule):
         lbfgs_lr: L-BFGS step length.
         lbfgs_max_iter: L-BFGS iterations per training step.
         lbfgs_history: L-BFGS memory.
-        encoding_lr: Adam learning rate of the encoding's parameters (the hash tables); ``None``:
-            ``lr``. The schedule scales both alike.
-        coefficient_lr: Adam learning rate of learnt PDE coefficients (inverse problems; they
-            are stored as logarithms, so this is a relative step); ``None``: ``lr``.
-        adam_betas: Adam's :math:`(\beta_1, \beta_2)`; Instant-NGP trains tables with (0.9, 0.99).
-        adam_eps: Adam's :math:`\epsilon`.
-        adam_fused: run Adam's update as one fused kernel (``torch.optim.Adam(fused=True)``);
-            ``False``: PyTorch's default implementation (a loop over parameters on CPU). The same
-            update up to rounding, and ~11 % faster per 512-point Burgers hash + FD step on one
-            CPU thread (3.85 vs 4.32 ms).
         causal_chunks: causal training (Wang, Sankaran & Perdikaris 2022) for time-dependent
             problems: the time interval is cut into ``causal_chunks`` equal slabs with mean
             squared residuals :math:`L_1..L_M` (this step's collocation points), and the PDE
@@ -116,9 +114,10 @@ class PINNModule(pl.LightningModule):
         activation: Activation = "tanh",
         derivatives: DerivativeOperator | None = None,
         loss_weights: dict[str, float] | None = None,
-        lr: float = 1e-3,
-        lr_decay_rate: float = 1.0,
-        lr_decay_steps: int = 1000,
+        optimizer: OptimizerCallable = default_optimizer,
+        lr_scheduler: LRSchedulerCallable | None = None,
+        encoding_lr_scale: float = 1.0,
+        coefficient_lr_scale: float = 1.0,
         loss_weighting: Literal["static", "grad_norm"] = "static",
         loss_weighting_every: int = 100,
         loss_weighting_alpha: float = 0.9,
@@ -126,11 +125,6 @@ class PINNModule(pl.LightningModule):
         lbfgs_lr: float = 1.0,
         lbfgs_max_iter: int = 20,
         lbfgs_history: int = 50,
-        encoding_lr: float | None = None,
-        coefficient_lr: float | None = None,
-        adam_betas: tuple[float, float] = (0.9, 0.999),
-        adam_eps: float = 1e-8,
-        adam_fused: bool = True,
         causal_chunks: int = 0,
         causal_epsilon: float = 1.0,
         grad_clip_norm: float | None = None,
@@ -138,12 +132,9 @@ class PINNModule(pl.LightningModule):
         nan_check_every: int = 100,
     ) -> None:
         super().__init__()
-        if not lr > 0:
-            raise ValueError(f"lr must be > 0, got {lr}")
-        if not 0 < lr_decay_rate <= 1:
-            raise ValueError(f"lr_decay_rate must be in (0, 1], got {lr_decay_rate}")
-        if lr_decay_steps < 1:
-            raise ValueError(f"lr_decay_steps must be >= 1, got {lr_decay_steps}")
+        for name, value in (("encoding_lr_scale", encoding_lr_scale), ("coefficient_lr_scale", coefficient_lr_scale)):
+            if not value > 0:
+                raise ValueError(f"{name} must be > 0, got {value}")
         if loss_weighting not in ("static", "grad_norm"):
             raise ValueError(f"loss_weighting must be 'static' or 'grad_norm', got {loss_weighting!r}")
         if loss_weighting_every < 1 or not 0 < loss_weighting_alpha <= 1:
@@ -158,13 +149,6 @@ class PINNModule(pl.LightningModule):
                 f"lbfgs_lr must be > 0 and lbfgs_max_iter, lbfgs_history >= 1, got "
                 f"{lbfgs_lr}, {lbfgs_max_iter}, {lbfgs_history}"
             )
-        for name, value in (("encoding_lr", encoding_lr), ("coefficient_lr", coefficient_lr)):
-            if value is not None and not value > 0:
-                raise ValueError(f"{name} must be > 0 (or null for lr), got {value}")
-        if len(adam_betas) != 2 or not all(0 <= b < 1 for b in adam_betas):
-            raise ValueError(f"adam_betas must be two numbers in [0, 1), got {adam_betas}")
-        if not adam_eps > 0:
-            raise ValueError(f"adam_eps must be > 0, got {adam_eps}")
         if causal_chunks < 0 or causal_chunks == 1:
             raise ValueError(f"causal_chunks must be 0 (off) or >= 2, got {causal_chunks}")
         if causal_chunks and problem.time_dim is None:
@@ -183,7 +167,10 @@ class PINNModule(pl.LightningModule):
             if not value >= 0:
                 raise ValueError(f"loss_weights[{name!r}] must be >= 0, got {value}")
         self.loss_weights = {name: float(weights.get(name, 1.0)) for name in terms}
-        self.save_hyperparameters(ignore=["problem", "encoding", "derivatives"])
+        # The optimizer and schedule are callables: kept as attributes, not hyperparameters (a
+        # checkpoint holds only tensors and plain values).
+        self.save_hyperparameters(ignore=["problem", "encoding", "derivatives", "optimizer", "lr_scheduler"])
+        self.optimizer_factory, self.lr_scheduler_factory = optimizer, lr_scheduler
         # Two optimizers (Adam, then L-BFGS) are switched by step: manual optimization.
         self.automatic_optimization = False
         self.problem = problem
@@ -360,10 +347,10 @@ class PINNModule(pl.LightningModule):
         return loss
 
     def _optimizer_step(self, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
-        """One Adam or L-BFGS step on one draw; returns the loss and its terms."""
+        """One step of the first-phase optimizer (or of L-BFGS) on one draw; returns the loss and its terms."""
         self.set_step(self.global_step)
         optimizers = self.optimizers()
-        adam, lbfgs = optimizers if isinstance(optimizers, list) else (optimizers, None)
+        first, lbfgs = optimizers if isinstance(optimizers, list) else (optimizers, None)
         if self.lbfgs_active:
             seen: dict[str, dict[str, Tensor]] = {}
 
@@ -393,12 +380,14 @@ class PINNModule(pl.LightningModule):
             self._record_nonfinite(terms, loss)
             if (self.global_step + 1) % self.hparams.nan_check_every == 0:
                 self.raise_if_nonfinite()  # before the update
-            adam.zero_grad()
+            first.zero_grad()
             self.manual_backward(loss)
             if self.hparams.grad_clip_norm is not None:
-                self.clip_gradients(adam, gradient_clip_val=self.hparams.grad_clip_norm, gradient_clip_algorithm="norm")
-            adam.step()
-            self.lr_schedulers().step()
+                self.clip_gradients(first, gradient_clip_val=self.hparams.grad_clip_norm, gradient_clip_algorithm="norm")
+            first.step()
+            scheduler = self.lr_schedulers()
+            if scheduler is not None:
+                scheduler.step()
         return loss, terms
 
     def _log_step(self, loss: Tensor, terms: dict[str, Tensor]) -> None:
@@ -515,25 +504,14 @@ class PINNModule(pl.LightningModule):
 
     def configure_optimizers(self):
         hp = self.hparams
-        # Named groups where a learning rate differs (LearningRateMonitor logs lr-Adam/<name>).
-        special = []
-        if hp.encoding_lr is not None:
-            special.append(("encoding", list(self.network.encoding.parameters()), hp.encoding_lr))
-        if hp.coefficient_lr is not None:
-            special.append(("coefficients", list(self.problem.parameters()), hp.coefficient_lr))
-        special = [(name, params, lr) for name, params, lr in special if params]
-        ids = {id(p) for _, params, _ in special for p in params}
-        groups = [{"params": [p for p in self.parameters() if id(p) not in ids], "lr": hp.lr}]
-        if special:
-            groups[0]["name"] = "network"
-            groups += [{"params": params, "lr": lr, "name": name} for name, params, lr in special]
-        adam = torch.optim.Adam(
-            groups, lr=hp.lr, betas=tuple(hp.adam_betas), eps=hp.adam_eps, fused=hp.adam_fused or None
-        )
-        gamma = hp.lr_decay_rate ** (1.0 / hp.lr_decay_steps)
-        scheduler = torch.optim.lr_scheduler.ExponentialLR(adam, gamma=gamma)
+        groups = parameter_groups(self, self.network.encoding, self.problem, hp.encoding_lr_scale,
+                                  hp.coefficient_lr_scale)  # fmt: skip
+        first = apply_lr_scales(self.optimizer_factory(groups))
+        schedulers = []
+        if self.lr_scheduler_factory is not None:
+            schedulers.append({"scheduler": self.lr_scheduler_factory(first), "interval": "step"})
         if hp.lbfgs_start is None:
-            return {"optimizer": adam, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+            return {"optimizer": first, "lr_scheduler": schedulers[0]} if schedulers else first
         lbfgs = torch.optim.LBFGS(
             self.parameters(),
             lr=hp.lbfgs_lr,
@@ -541,4 +519,4 @@ class PINNModule(pl.LightningModule):
             history_size=hp.lbfgs_history,
             line_search_fn="strong_wolfe",
         )
-        return [adam, lbfgs], [{"scheduler": scheduler, "interval": "step"}]
+        return [first, lbfgs], schedulers

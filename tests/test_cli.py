@@ -37,7 +37,7 @@ def test_every_shipped_config_parses_and_prints_complete(config, capsys, monkeyp
     assert callbacks == ["ModelCheckpoint", "LearningRateMonitor", "ThroughputMonitor", "DerivativeSmoothnessMonitor",
                          "SolutionSnapshot"]  # fmt: skip
     assert printed["model"]["problem"]["class_path"].startswith("pinn_lightning.")
-    assert "n_collocation" in printed["data"] and "lr" in printed["model"]
+    assert "n_collocation" in printed["data"] and printed["model"]["optimizer"]["init_args"]["lr"] > 0
 
 
 def test_command_line_overrides_nested_options(capsys, monkeypatch):
@@ -51,6 +51,8 @@ def test_command_line_overrides_nested_options(capsys, monkeypatch):
                 "--trainer.max_steps=500",
                 "--model.encoding.init_args.n_levels=12",
                 "--model.derivatives.init_args.step_factor=0.5",
+                "--model.optimizer=torch.optim.AdamW",
+                "--model.optimizer.lr=0.005",
                 "--print_config",
             ]
         )
@@ -58,6 +60,9 @@ def test_command_line_overrides_nested_options(capsys, monkeypatch):
     assert printed["trainer"]["max_steps"] == 500
     assert printed["model"]["encoding"]["init_args"]["n_levels"] == 12
     assert printed["model"]["derivatives"]["init_args"]["step_factor"] == 0.5
+    # another optimizer the LightningCLI way: the class, then its arguments
+    assert printed["model"]["optimizer"]["class_path"] == "torch.optim.AdamW"
+    assert printed["model"]["optimizer"]["init_args"]["lr"] == 0.005
 
 
 def test_fit_reduces_error_then_validate_and_test_reproduce_it(tmp_path, monkeypatch, capsys):

@@ -1,5 +1,7 @@
 """PINNModule: the loss is the weighted sum of the terms it names, evaluated in one forward pass."""
 
+from functools import partial
+
 import pytest
 import torch
 
@@ -7,6 +9,7 @@ from pinn_lightning import (
     AutogradDerivatives,
     Burgers1D,
     CollocationDataModule,
+    ExponentialDecay,
     FiniteDifferenceDerivatives,
     HashGridEncoding,
     PINNModule,
@@ -48,8 +51,10 @@ def test_rejects_bad_arguments():
         PINNModule(Burgers1D(), loss_weights={"wall": 1.0})
     with pytest.raises(ValueError, match="compile=True needs FiniteDifferenceDerivatives"):
         PINNModule(Burgers1D(), compile=True)
-    with pytest.raises(ValueError, match="lr must be > 0"):
-        PINNModule(Burgers1D(), lr=0.0)
+    with pytest.raises(ValueError, match="encoding_lr_scale must be > 0"):
+        PINNModule(Burgers1D(), encoding_lr_scale=0.0)
+    with pytest.raises(ValueError, match="ExponentialDecay: rate must be in \\(0, 1\\]"):
+        ExponentialDecay(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0), rate=1.5)
 
 
 def _fit(module, steps, tmp_path, ckpt_path=None, **trainer_kw):
@@ -79,7 +84,8 @@ def test_lbfgs_phase_decreases_the_loss_monotonically_and_resumes(tmp_path):
     from pinn_lightning import Helmholtz2D
 
     torch.manual_seed(0)
-    make = lambda: PINNModule(Helmholtz2D(), hidden_width=16, hidden_layers=2, lr=1e-2, lbfgs_start=3, lbfgs_max_iter=5)  # noqa: E731
+    make = lambda: PINNModule(Helmholtz2D(), hidden_width=16, hidden_layers=2, optimizer=partial(torch.optim.Adam, lr=1e-2),
+                              lbfgs_start=3, lbfgs_max_iter=5)  # noqa: E731
     ckpt = ModelCheckpoint(dirpath=tmp_path / "ckpt", save_last=True, every_n_train_steps=1, save_top_k=-1)
     trainer, losses = _fit(make(), 4, tmp_path, callbacks=[ckpt])  # all in epoch 0: the same points throughout
     assert trainer.global_step == 4 and len(losses) == 4
@@ -172,27 +178,33 @@ def test_causal_training_needs_time_and_valid_settings():
         PINNModule(Helmholtz2D(), causal_chunks=8)
     with pytest.raises(ValueError, match="causal_chunks must be 0 \\(off\\) or >= 2, got 1"):
         PINNModule(Burgers1D(), causal_chunks=1)
-    with pytest.raises(ValueError, match="adam_betas must be two numbers in \\[0, 1\\)"):
-        PINNModule(Burgers1D(), adam_betas=(0.9, 1.0))
 
 
-def test_encoding_has_its_own_learning_rate_and_the_schedule_scales_both():
-    m = PINNModule(Burgers1D(), HashGridEncoding(), lr=1e-3, encoding_lr=1e-2, lr_decay_rate=0.5, lr_decay_steps=1,
-                   adam_betas=(0.9, 0.99), adam_eps=1e-15)  # fmt: skip
+def test_injected_optimizer_and_schedule_with_the_tables_learning_rate_rule():
+    """The optimizer and the schedule are injected callables; the tables train at encoding_lr_scale
+    times the optimizer's rate, learnt coefficients at coefficient_lr_scale times it; the schedule
+    scales every group alike; without scales there is one group."""
+    m = PINNModule(Burgers1D(), HashGridEncoding(), optimizer=partial(torch.optim.AdamW, lr=1e-3, betas=(0.9, 0.99), eps=1e-15),
+                   lr_scheduler=partial(ExponentialDecay, rate=0.5, every=2), encoding_lr_scale=10.0)  # fmt: skip
     opt = m.configure_optimizers()
     adam, sched = opt["optimizer"], opt["lr_scheduler"]["scheduler"]
+    assert isinstance(adam, torch.optim.AdamW)
     mlp, table = adam.param_groups
+    assert (mlp["name"], table["name"]) == ("network", "encoding")
     assert {id(p) for p in table["params"]} == {id(p) for p in m.network.encoding.parameters()}
     assert len(mlp["params"]) + len(table["params"]) == len(list(m.parameters()))
-    assert (mlp["lr"], table["lr"], table["betas"], table["eps"]) == (1e-3, 1e-2, (0.9, 0.99), 1e-15)
-    adam.step()
+    assert (mlp["lr"], table["lr"], table["betas"], table["eps"]) == (1e-3, pytest.approx(1e-2), (0.9, 0.99), 1e-15)
+    for _ in range(2):
+        adam.step()
+        sched.step()
+    assert (mlp["lr"], table["lr"]) == pytest.approx((5e-4, 5e-3))  # halved after two steps
     sched.step()
-    assert (mlp["lr"], table["lr"]) == pytest.approx((5e-4, 5e-3))
-    # learnt coefficients (inverse problems) get theirs; without special rates there is one group
-    m = PINNModule(Burgers1D(learn={"nu": 0.01}), lr=1e-3, coefficient_lr=1e-2)
-    groups = {g["name"]: g for g in m.configure_optimizers()["optimizer"].param_groups}
-    assert groups["coefficients"]["params"] == [m.problem.log_nu] and groups["coefficients"]["lr"] == 1e-2
-    assert len(PINNModule(Burgers1D(), HashGridEncoding()).configure_optimizers()["optimizer"].param_groups) == 1
+    assert mlp["lr"] == pytest.approx(1e-3 * 0.5**1.5)  # smoothly in between
+    # learnt coefficients (inverse problems); without scales there is one group and no schedule
+    m = PINNModule(Burgers1D(learn={"nu": 0.01}), optimizer=partial(torch.optim.Adam, lr=1e-3), coefficient_lr_scale=10.0)
+    groups = {g["name"]: g for g in m.configure_optimizers().param_groups}
+    assert groups["coefficients"]["params"] == [m.problem.log_nu] and groups["coefficients"]["lr"] == pytest.approx(1e-2)
+    assert len(PINNModule(Burgers1D(), HashGridEncoding()).configure_optimizers().param_groups) == 1
 
 
 def test_data_term_compares_the_observed_outputs_in_the_same_forward_pass():
@@ -236,7 +248,7 @@ def test_grad_clip_norm_bounds_the_gradient_adam_sees(tmp_path):
     for clip in (None, 1e-3):
         torch.manual_seed(0)
         m = PINNModule(Burgers1D(), HashGridEncoding(n_levels=4, finest_resolution=64), hidden_width=16,
-                       derivatives=FiniteDifferenceDerivatives(), lr=1e-3, grad_clip_norm=clip)  # fmt: skip
+                       derivatives=FiniteDifferenceDerivatives(), grad_clip_norm=clip)  # fmt: skip
         cb = Norms()
         _fit(m, 5, tmp_path, callbacks=[cb])
         norms[clip] = cb.norms

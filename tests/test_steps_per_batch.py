@@ -1,6 +1,8 @@
 """``data.steps_per_batch``: k optimizer steps per Lightning batch train, log and resume exactly as
 one step per batch does."""
 
+from functools import partial
+
 import lightning.pytorch as pl
 import pytest
 import torch
@@ -10,6 +12,7 @@ from pinn_lightning import (
     Burgers1D,
     CollocationDataModule,
     DerivativeSmoothnessMonitor,
+    ExponentialDecay,
     FiniteDifferenceDerivatives,
     HashGridEncoding,
     PINNModule,
@@ -25,7 +28,8 @@ def _fit(tmp_path, name, steps_per_batch, max_steps, ckpt_path=None, checkpoint=
     torch.manual_seed(0)
     model = PINNModule(
         Burgers1D(), HashGridEncoding(n_levels=4, finest_resolution=64), hidden_width=8,
-        derivatives=FiniteDifferenceDerivatives(), lr=1e-2, lr_decay_rate=0.5, lr_decay_steps=10,
+        derivatives=FiniteDifferenceDerivatives(), optimizer=partial(torch.optim.Adam, lr=1e-2, fused=True),
+        lr_scheduler=partial(ExponentialDecay, rate=0.5, every=10),
     )  # fmt: skip
     dm = CollocationDataModule(
         n_collocation=N_COLLOCATION, n_boundary=16, n_initial=16, batches_per_epoch=20, steps_per_batch=steps_per_batch
