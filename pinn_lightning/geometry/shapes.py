@@ -56,7 +56,28 @@ class Box(Geometry):
         return x, normal
 
 
-class Disk(Geometry):
+class _Round(Geometry):
+    """The open ball :math:`|x - c| < r` of dimension ``dim``."""
+
+    def __init__(self, center: Sequence[float], radius: float, parts: dict[str, Predicate] | None = None) -> None:
+        if not radius > 0:
+            raise ValueError(f"radius must be > 0, got {radius}")
+        self.center, self.radius = as_floats(center, "center", self.dim), float(radius)
+        super().__init__(parts)
+
+    def inside(self, x: Tensor) -> Tensor:
+        return (x - x.new_tensor(self.center)).square().sum(1) < self.radius**2
+
+    def bounds(self) -> tuple[list[float], list[float]]:
+        return [c - self.radius for c in self.center], [c + self.radius for c in self.center]
+
+    def _on_sphere(self, normal: Tensor) -> tuple[Tensor, Tensor]:
+        """Boundary points from unit normals ``[n, dim]`` (float64), as float32 ``(x, normal)``."""
+        normal = normal.float()
+        return normal.new_tensor(self.center) + self.radius * normal, normal
+
+
+class Disk(_Round):
     """The disk :math:`|x - c| < r` in the plane.
 
     Args:
@@ -67,28 +88,15 @@ class Disk(Geometry):
 
     dim = 2
 
-    def __init__(self, center: Sequence[float], radius: float, parts: dict[str, Predicate] | None = None) -> None:
-        if not radius > 0:
-            raise ValueError(f"radius must be > 0, got {radius}")
-        self.center, self.radius = as_floats(center, "center", self.dim), float(radius)
-        super().__init__(parts)
-
-    def inside(self, x: Tensor) -> Tensor:
-        return (x - x.new_tensor(self.center)).square().sum(1) < self.radius**2
-
-    def bounds(self) -> tuple[list[float], list[float]]:
-        return [c - self.radius for c in self.center], [c + self.radius for c in self.center]
-
     def boundary_measure(self) -> float:
         return 2 * math.pi * self.radius
 
     def _boundary_candidates(self, n: int, key, device) -> tuple[Tensor, Tensor]:
         theta = 2 * math.pi * uniform(key, (n,), device, torch.float64)
-        normal = torch.stack([theta.cos(), theta.sin()], dim=1).float()
-        return normal.new_tensor(self.center) + self.radius * normal, normal
+        return self._on_sphere(torch.stack([theta.cos(), theta.sin()], dim=1))
 
 
-class Ball(Geometry):
+class Ball(_Round):
     """The ball :math:`|x - c| < r` in space (boundary points: Archimedes' uniform map of the sphere).
 
     Args:
@@ -99,18 +107,6 @@ class Ball(Geometry):
 
     dim = 3
 
-    def __init__(self, center: Sequence[float], radius: float, parts: dict[str, Predicate] | None = None) -> None:
-        if not radius > 0:
-            raise ValueError(f"radius must be > 0, got {radius}")
-        self.center, self.radius = as_floats(center, "center", self.dim), float(radius)
-        super().__init__(parts)
-
-    def inside(self, x: Tensor) -> Tensor:
-        return (x - x.new_tensor(self.center)).square().sum(1) < self.radius**2
-
-    def bounds(self) -> tuple[list[float], list[float]]:
-        return [c - self.radius for c in self.center], [c + self.radius for c in self.center]
-
     def boundary_measure(self) -> float:
         return 4 * math.pi * self.radius**2
 
@@ -118,8 +114,7 @@ class Ball(Geometry):
         u = uniform(key, (n, 2), device, torch.float64)
         z, phi = 2 * u[:, 0] - 1, 2 * math.pi * u[:, 1]
         rho = (1 - z * z).clamp_min(0).sqrt()
-        normal = torch.stack([rho * phi.cos(), rho * phi.sin(), z], dim=1).float()
-        return normal.new_tensor(self.center) + self.radius * normal, normal
+        return self._on_sphere(torch.stack([rho * phi.cos(), rho * phi.sin(), z], dim=1))
 
 
 class Polygon(Geometry):
