@@ -65,7 +65,7 @@ def test_nan_check_every_n_steps_reads_the_device_record(every, tmp_path, monkey
     cli = cli_main(["--config", "configs/helmholtz_hash_fd.yaml", "--model.problem=nanprob.NaNAfter",
                     "--data.n_collocation=64", "--trainer.max_steps=50", "--trainer.enable_progress_bar=false",
                     "--trainer.logger=false", "--trainer.enable_checkpointing=false", "--trainer.callbacks=[]",
-                    f"--model.nan_check_every={every}"], run=False)  # fmt: skip
+                    f"--trainer.default_root_dir={tmp_path}", f"--model.nan_check_every={every}"], run=False)  # fmt: skip
     # the first bad step is named; with n = 7 the terms are those of step 6, by then all poisoned
     message = "non-finite loss at step 3: pde=nan" + ("" if every == 1 else r", boundary=nan \(terms at step 6\)")
     with pytest.raises(NonFiniteLossError, match=message):
