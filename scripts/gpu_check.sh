@@ -50,7 +50,7 @@ run_seeds helmholtz 60 "vanilla_hard_bc_lbfgs hash_fd" 0 1 2
 
 # 4. the same seed twice
 timeout 120 python3 - "$out/repro.json" <<'EOF'
-import json, sys
+import json, os, sys
 import torch
 from pinn_lightning.cli import cli_main
 
@@ -61,7 +61,7 @@ def run():
     sys.argv = ["pinn"]
     cli = cli_main(["--config", "configs/burgers_hash_fd.yaml", "--trainer.max_steps=300", "--trainer.logger=false",
                     "--trainer.callbacks=[]", "--trainer.enable_checkpointing=false", "--trainer.enable_progress_bar=false",
-                    "--trainer.limit_val_batches=0"], run=False)
+                    "--trainer.limit_val_batches=0", f"--trainer.default_root_dir={os.path.dirname(path)}"], run=False)
     cli.trainer.fit(cli.model, cli.datamodule)
     return {k: v.detach().cpu() for k, v in cli.model.state_dict().items()}
 
