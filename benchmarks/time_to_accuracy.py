@@ -1,9 +1,7 @@
 """Time to accuracy: competing PINN configurations under the same wall-clock training budget.
 
 Each method is a shipped config (plus overrides) run through the same LightningCLI path as
-``pinn fit``. The compiled variant pays its compilation inside the training clock (a fresh
-inductor cache per benchmark process unless ``--warm-compile-cache``; later seeds in the same
-process reuse the kernels the first one compiled). The training clock runs from step to step and stops for evaluation, which computes
+``pinn fit``. The training clock runs from step to step and stops for evaluation, which computes
 the relative L2 error on the problem's whole reference grid at geometrically spaced training
 times. Methods run back to back, interleaved over seeds, with a fixed torch thread count.
 
@@ -28,13 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-# Compilation time counts against the compiled method: no inductor kernel cache from earlier
-# runs (torch reads this when it is imported, so it is set before the import).
-if "--warm-compile-cache" not in sys.argv:
-    os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="inductor_")
-
-import lightning.pytorch as pl  # noqa: E402
-import torch  # noqa: E402
+import lightning.pytorch as pl
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -57,7 +50,6 @@ def competitors(problem: str, mlp_fd_step: float) -> dict[str, Method]:
         "vanilla_mlp_autograd": (vanilla, []),  # the shipped, tuned vanilla baseline
         "mlp_fd": (vanilla, fd),
         "hash_fd": (hashed, []),
-        "hash_fd_compiled": (hashed, ["--model.compile=true"]),
         "hash_smoothstep_autograd": (hashed, smooth_ad),
     }
 
@@ -66,19 +58,27 @@ METHODS = {p: competitors(p, step) for p, step in (("burgers", 0.002), ("helmhol
 # The vanilla PINN's stronger forms: hard constraints, and a finishing L-BFGS phase on fixed points
 # (fresh every 1000 steps: L-BFGS needs one objective for its line search and curvature pairs).
 HARD = ["--model.problem.init_args.hard_constraints=true"]
+
+
+def lbfgs(start: int) -> list[str]:
+    """The overrides of an L-BFGS phase from step ``start``."""
+    return ["--model.lbfgs=pinn_lightning.LBFGSPhase", f"--model.lbfgs.start={start}"]
+
+
+
 LBFGS = ["--data.resample=epoch", "--data.batches_per_epoch=1000"]
 METHODS["helmholtz"]["vanilla_hard_bc"] = ("helmholtz_mlp_autograd.yaml", HARD)
-METHODS["helmholtz"]["vanilla_hard_bc_lbfgs"] = ("helmholtz_mlp_autograd.yaml", [*HARD, "--model.lbfgs_start=1000", *LBFGS])
-METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=grad_norm"])
-METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS])
+METHODS["helmholtz"]["vanilla_hard_bc_lbfgs"] = ("helmholtz_mlp_autograd.yaml", [*HARD, *lbfgs(1000), *LBFGS])
+METHODS["helmholtz"]["vanilla_grad_norm"] = ("helmholtz_mlp_autograd.yaml", ["--model.loss_weighting=pinn_lightning.GradNormWeighting"])
+METHODS["burgers"]["vanilla_lbfgs"] = ("burgers_mlp_autograd.yaml", [*lbfgs(2000), *LBFGS])
 # The weighted-equation loss (shock residuals down-weighted), and gradient clipping at 0.3 (the MLP's
 # gradient norms run ~10x below the hash network's, clipped at 3).
 _WE = "--model.problem.init_args.compression_weight=0.3"
 _CLIP = "--model.grad_clip_norm=0.3"
-METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE])
-METHODS["burgers"]["vanilla_lbfgs_we_clip"] = ("burgers_mlp_autograd.yaml", ["--model.lbfgs_start=2000", *LBFGS, _WE, _CLIP])
+METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", [*lbfgs(2000), *LBFGS, _WE])
+METHODS["burgers"]["vanilla_lbfgs_we_clip"] = ("burgers_mlp_autograd.yaml", [*lbfgs(2000), *LBFGS, _WE, _CLIP])
 METHODS["burgers"]["hash_fd_accurate"] = ("burgers_hash_fd_accurate.yaml", [])
-METHODS["kovasznay"]["vanilla_lbfgs"] = ("kovasznay_mlp_autograd.yaml", ["--model.lbfgs_start=500", *LBFGS])
+METHODS["kovasznay"]["vanilla_lbfgs"] = ("kovasznay_mlp_autograd.yaml", [*lbfgs(500), *LBFGS])
 
 
 class BudgetClock(pl.Callback):
@@ -281,7 +281,6 @@ def main() -> None:
         help="instead of running: merge result files of the same problem (e.g. seeds run on two cores at once) "
         "into <out>/<problem>.json and its figure",
     )
-    parser.add_argument("--warm-compile-cache", action="store_true", help="reuse the machine's inductor cache")
     parser.add_argument(
         "--variant", action="append", default=[], metavar="'NAME=BASE [OVERRIDE ...]'",
         help="one more method: a listed method with extra CLI overrides (repeatable), e.g. "

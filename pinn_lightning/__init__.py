@@ -4,11 +4,14 @@ Multi-resolution hash encoding + finite-difference derivatives (Huang & Alkhalif
 with the vanilla PINN (MLP + autograd) as an interchangeable configuration.
 """
 
+from .causal import CausalWeighting
 from .callbacks import DerivativeSmoothnessMonitor, FitSummary, PredictionWriter, SolutionSnapshot, collocation_points
 from .data import CollocationDataModule
 from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
 from .encodings import Encoding, FourierFeatureEncoding, HashGridEncoding, IdentityEncoding
 from .metrics import RelativeL2Error, relative_l2_error
+from .lbfgs import LBFGSPhase
+from .loss_weighting import GradNormWeighting
 from .module import PINNModule
 from .network import FieldNetwork
 from .optim import ExponentialDecay
@@ -32,9 +35,11 @@ __version__ = "0.1.0"
 __all__ = [
     "AllenCahn1D",
     "KleinGordon1D",
+    "LBFGSPhase",
     "Wave1D",
     "AutogradDerivatives",
     "Burgers1D",
+    "CausalWeighting",
     "CollocationDataModule",
     "DerivativeOperator",
     "Diffusion1D",
@@ -46,6 +51,7 @@ __all__ = [
     "FiniteDifferenceDerivatives",
     "FitSummary",
     "FourierFeatureEncoding",
+    "GradNormWeighting",
     "HashGridEncoding",
     "Helmholtz2D",
     "IdentityEncoding",

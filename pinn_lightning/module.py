@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Literal
 
 import lightning.pytorch as pl
 import torch
@@ -15,6 +14,9 @@ from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivativ
 from .encodings import Encoding
 from .metrics import RelativeL2Error
 from .data.datamodule import training_draws
+from .causal import CausalWeighting
+from .lbfgs import LBFGSPhase
+from .loss_weighting import GradNormWeighting
 from .network import Activation, FieldNetwork
 from .optim import apply_lr_scales, default_optimizer, parameter_groups
 from .problems import Problem
@@ -59,37 +61,15 @@ class PINNModule(pl.LightningModule):
             the optimizer's learning rate.
         coefficient_lr_scale: learnt PDE coefficients (inverse problems; stored as logarithms,
             so their step is relative) train at this multiple of the optimizer's learning rate.
-        loss_weighting: ``"static"`` uses ``loss_weights`` as given; ``"grad_norm"`` multiplies each
-            condition term's weight by an adaptive factor (learning-rate annealing, Wang, Teng &
-            Perdikaris 2021): every ``loss_weighting_every`` Adam steps,
-            :math:`\hat\lambda_i = \max|\nabla_\theta \mathcal L_{pde}| / \overline{|\nabla_\theta \mathcal L_i|}`
-            and :math:`\lambda_i \leftarrow (1 - \alpha)\lambda_i + \alpha\hat\lambda_i`. Logged as
-            ``train/weight_<term>``; saved in checkpoints. Meant for MLP networks: with a hash
-            grid the factor runs to ~1e10 (warning).
-        loss_weighting_every: Adam steps between updates of the adaptive factors.
-        loss_weighting_alpha: update rate :math:`\alpha` of the adaptive factors.
-        lbfgs_start: global step from which L-BFGS (strong Wolfe line search) replaces Adam;
-            ``None``: Adam only. Each L-BFGS step runs up to ``lbfgs_max_iter`` iterations on
-            that step's batch (use ``data.resample: epoch`` to keep the points fixed longer).
-            Both optimizers live in checkpoints, so either phase resumes.
-        lbfgs_lr: L-BFGS step length.
-        lbfgs_max_iter: L-BFGS iterations per training step.
-        lbfgs_history: L-BFGS memory.
-        causal_chunks: causal training (Wang, Sankaran & Perdikaris 2022) for time-dependent
-            problems: the time interval is cut into ``causal_chunks`` equal slabs with mean
-            squared residuals :math:`L_1..L_M` (this step's collocation points), and the PDE
-            loss becomes :math:`\frac1M\sum_i w_i L_i`,
-            :math:`w_i = \exp(-\epsilon \sum_{k<i} L_k)` (not differentiated), so later times
-            count only once earlier ones are resolved. 0 turns it off. Logged:
-            ``train/causal_weight_last`` (:math:`w_M`: 1 when the whole interval is resolved).
-        causal_epsilon: :math:`\epsilon` of causal training.
+        loss_weighting: adaptive factors of the condition terms' weights
+            (:class:`~pinn_lightning.GradNormWeighting`); ``None``: ``loss_weights`` as given.
+        lbfgs: an L-BFGS phase that replaces the first-phase optimizer from a given step
+            (:class:`~pinn_lightning.LBFGSPhase`); ``None``: the first optimizer throughout.
+        causal: causal weighting of the PDE loss over time (:class:`~pinn_lightning.CausalWeighting`,
+            time-dependent problems); ``None``: the plain mean.
         grad_clip_norm: if set, Adam steps rescale the gradient to at most this global L2 norm
             (``torch.nn.utils.clip_grad_norm_`` through Lightning's ``clip_gradients``;
             ``trainer.gradient_clip_val`` does not apply to this module's manual optimization).
-        compile: run the network through ``torch.compile`` in training steps (finite
-            differences only: compiled double backward is not supported). Compilation takes
-            tens of seconds at the first step; training evaluates one input shape per step
-            (stencil and condition points in one batch), so it compiles once.
         nan_check_every: Adam steps between the host's reads of the device-side non-finite flag.
             Every step notes, on the device, the first step whose loss was not finite; the host
             reads that note every this many steps, before a checkpoint is
@@ -118,43 +98,18 @@ class PINNModule(pl.LightningModule):
         lr_scheduler: LRSchedulerCallable | None = None,
         encoding_lr_scale: float = 1.0,
         coefficient_lr_scale: float = 1.0,
-        loss_weighting: Literal["static", "grad_norm"] = "static",
-        loss_weighting_every: int = 100,
-        loss_weighting_alpha: float = 0.9,
-        lbfgs_start: int | None = None,
-        lbfgs_lr: float = 1.0,
-        lbfgs_max_iter: int = 20,
-        lbfgs_history: int = 50,
-        causal_chunks: int = 0,
-        causal_epsilon: float = 1.0,
+        loss_weighting: GradNormWeighting | None = None,
+        lbfgs: LBFGSPhase | None = None,
+        causal: CausalWeighting | None = None,
         grad_clip_norm: float | None = None,
-        compile: bool = False,
         nan_check_every: int = 100,
     ) -> None:
         super().__init__()
         for name, value in (("encoding_lr_scale", encoding_lr_scale), ("coefficient_lr_scale", coefficient_lr_scale)):
             if not value > 0:
                 raise ValueError(f"{name} must be > 0, got {value}")
-        if loss_weighting not in ("static", "grad_norm"):
-            raise ValueError(f"loss_weighting must be 'static' or 'grad_norm', got {loss_weighting!r}")
-        if loss_weighting_every < 1 or not 0 < loss_weighting_alpha <= 1:
-            raise ValueError(
-                f"loss_weighting_every must be >= 1 and loss_weighting_alpha in (0, 1], got "
-                f"{loss_weighting_every}, {loss_weighting_alpha}"
-            )
-        if lbfgs_start is not None and lbfgs_start < 0:
-            raise ValueError(f"lbfgs_start must be >= 0 (or null for Adam only), got {lbfgs_start}")
-        if not lbfgs_lr > 0 or lbfgs_max_iter < 1 or lbfgs_history < 1:
-            raise ValueError(
-                f"lbfgs_lr must be > 0 and lbfgs_max_iter, lbfgs_history >= 1, got "
-                f"{lbfgs_lr}, {lbfgs_max_iter}, {lbfgs_history}"
-            )
-        if causal_chunks < 0 or causal_chunks == 1:
-            raise ValueError(f"causal_chunks must be 0 (off) or >= 2, got {causal_chunks}")
-        if causal_chunks and problem.time_dim is None:
-            raise ValueError(f"causal_chunks needs a time-dependent problem; {type(problem).__name__} has no time_dim")
-        if not causal_epsilon > 0:
-            raise ValueError(f"causal_epsilon must be > 0, got {causal_epsilon}")
+        if causal is not None and problem.time_dim is None:
+            raise ValueError(f"causal weighting needs a time-dependent problem; {type(problem).__name__} has no time_dim")
         if grad_clip_norm is not None and not grad_clip_norm > 0:
             raise ValueError(f"grad_clip_norm must be > 0 (or null for no clipping), got {grad_clip_norm}")
         if not isinstance(nan_check_every, int) or nan_check_every < 1:
@@ -167,30 +122,28 @@ class PINNModule(pl.LightningModule):
             if not value >= 0:
                 raise ValueError(f"loss_weights[{name!r}] must be >= 0, got {value}")
         self.loss_weights = {name: float(weights.get(name, 1.0)) for name in terms}
-        # The optimizer and schedule are callables: kept as attributes, not hyperparameters (a
-        # checkpoint holds only tensors and plain values).
-        self.save_hyperparameters(ignore=["problem", "encoding", "derivatives", "optimizer", "lr_scheduler"])
+        # Callables and strategy objects are attributes, not hyperparameters (a checkpoint holds
+        # only tensors and plain values).
+        parts = ["problem", "encoding", "derivatives", "optimizer", "lr_scheduler", "loss_weighting", "lbfgs", "causal"]
+        self.save_hyperparameters(ignore=parts)
         self.optimizer_factory, self.lr_scheduler_factory = optimizer, lr_scheduler
-        # Two optimizers (Adam, then L-BFGS) are switched by step: manual optimization.
+        self.loss_weighting, self.lbfgs, self.causal = loss_weighting, lbfgs, causal
+        # Two optimizers (the first, then L-BFGS) are switched by step: manual optimization.
         self.automatic_optimization = False
         self.problem = problem
         self.network = FieldNetwork(
             problem.lower, problem.upper, problem.out_dim, encoding, hidden_width, hidden_layers, activation
         )
         self.derivatives = derivatives if derivatives is not None else AutogradDerivatives()
-        if compile and isinstance(self.derivatives, AutogradDerivatives):
-            raise ValueError("compile=True needs FiniteDifferenceDerivatives: compiled networks do not support double backward")
         if isinstance(self.derivatives, FiniteDifferenceDerivatives):
             self._check_fd_step()
-        if loss_weighting == "grad_norm" and self.network.encoding.finest_cell_size() is not None:
+        if loss_weighting is not None and self.network.encoding.finest_cell_size() is not None:
             warnings.warn(
-                "loss_weighting='grad_norm' with a grid encoding: the factors come from the largest "
+                "GradNormWeighting with a grid encoding: the factors come from the largest "
                 "residual gradient, which a grid's fine cells make huge (Helmholtz, soft boundary: "
                 "~1e10, and training fails); prefer hard constraints or static loss_weights.",
                 stacklevel=2,
             )
-        # Not a registered submodule: it shares the network's parameters and must not duplicate them in checkpoints.
-        object.__setattr__(self, "_compiled_network", torch.compile(self.network) if compile else None)
         # Adaptive factors of the condition terms (1 = the static weights); a buffer, so resumable.
         self.register_buffer("adaptive_weights", torch.ones(len(problem.conditions), dtype=torch.float64))
         # The device-side note of the first step whose loss was not finite (-1: none).
@@ -232,8 +185,7 @@ class PINNModule(pl.LightningModule):
             super().__setattr__(name, value)
 
     def forward(self, x: Tensor) -> Tensor:  # [n, d] -> [n, m]
-        compiled = self._compiled_network is not None and self.training and torch.is_grad_enabled()
-        return self.problem.output_transform(x, (self._compiled_network if compiled else self.network)(x))
+        return self.problem.output_transform(x, self.network(x))
 
     def natural_step(self) -> Tensor | None:
         """The grid's finest cell per input dimension (finite differences take their step from it)."""
@@ -251,8 +203,11 @@ class PINNModule(pl.LightningModule):
         extra = torch.cat([batch[name] for name in names]) if names else None
         d = self.derivatives(self, x, mixed=self.problem.mixed_derivatives, extra=extra)
         r2 = self.weighted_squared_residual(x, d)  # [n, r]
-        if self.hparams.causal_chunks:
-            terms = {"pde": self.causal_loss(x, r2.reshape(x.shape[0], -1).mean(1))}
+        if self.causal is not None:
+            k = self.problem.time_dim
+            pde, self._causal_weight_last = self.causal.loss(x[:, k], r2.reshape(x.shape[0], -1).mean(1),
+                                                             self.problem.lower[k], self.problem.upper[k])  # fmt: skip
+            terms = {"pde": pde}
         else:
             terms = {"pde": r2.mean()}
         if names:
@@ -275,62 +230,28 @@ class PINNModule(pl.LightningModule):
         weights = self.problem.residual_weights(x, d)
         return r2 if weights is None else r2 * weights.detach()
 
-    def causal_loss(self, x: Tensor, r2: Tensor) -> Tensor:
-        """Causally weighted mean of the squared residuals ``r2`` [n] at points ``x`` [n, d]."""
-        m, k = self.hparams.causal_chunks, self.problem.time_dim
-        lo, hi = self.problem.lower[k], self.problem.upper[k]
-        chunk = ((x[:, k] - lo) * (m / (hi - lo))).long().clamp_(0, m - 1)
-        sums = torch.zeros(m, dtype=r2.dtype, device=r2.device).index_add_(0, chunk, r2)
-        losses = sums / torch.bincount(chunk, minlength=m).clamp_min(1).to(r2.dtype)
-        done = losses.detach()
-        weights = torch.exp(-self.hparams.causal_epsilon * (done.cumsum(0) - done))  # sum over earlier slabs
-        self._causal_weight_last = weights[-1]
-        return (weights * losses).mean()
-
     def set_step(self, step: int) -> None:
         """Bring the schedules that follow the global step to ``step``: the encoding's
         coarse-to-fine levels and the stencils' ``order_switch``."""
         self.network.encoding.set_step(step)
         self.derivatives.set_step(step)
 
-    @property
-    def lbfgs_active(self) -> bool:
-        """Whether this step belongs to the L-BFGS phase."""
-        start = self.hparams.lbfgs_start
-        return start is not None and self.global_step >= start
-
     def weights(self) -> dict[str, float]:
-        """Current weight of each loss term: static weight times adaptive factor."""
-        if self.hparams.loss_weighting == "static":
-            return self.loss_weights  # no device read in the hot path
+        """Current weight of each loss term: static weight times adaptive factor (reads the device)."""
+        if self.loss_weighting is None:
+            return self.loss_weights
         factors = dict(zip(self.problem.conditions, self.adaptive_weights.tolist()))
         return {name: w * factors.get(name, 1.0) for name, w in self.loss_weights.items()}
 
     def total_loss(self, terms: dict[str, Tensor]) -> Tensor:
         """The weighted sum of the terms; adaptive factors stay on the device (no host read)."""
-        if self.hparams.loss_weighting == "static":
+        if self.loss_weighting is None:
             return sum(self.loss_weights[name] * value for name, value in terms.items())
         factors = dict(zip(self.problem.conditions, self.adaptive_weights.unbind()))
         return sum(
             self.loss_weights[name] * (factors[name].to(value.dtype) * value if name in factors else value)
             for name, value in terms.items()
         )
-
-    def update_adaptive_weights(self, terms: dict[str, Tensor]) -> None:
-        """One learning-rate-annealing update of the condition factors from this step's terms."""
-        params = [p for p in self.parameters() if p.requires_grad]
-
-        def grads(loss: Tensor) -> Tensor:
-            gs = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
-            return torch.cat([g.reshape(-1) for g in gs if g is not None]).abs()
-
-        max_pde = grads(terms["pde"]).max()
-        for i, name in enumerate(self.problem.conditions):
-            estimate = (max_pde / grads(terms[name]).mean().clamp_min(1e-30)).double()
-            if self._trainer is not None:  # the same factor on every rank
-                estimate = self.trainer.strategy.reduce(estimate, reduce_op="mean")
-            alpha = self.hparams.loss_weighting_alpha
-            self.adaptive_weights[i] = (1 - alpha) * self.adaptive_weights[i] + alpha * estimate
 
     def training_step(self, batch: dict[str, Tensor] | list[dict[str, Tensor]], batch_idx: int) -> Tensor:
         """One optimizer step per draw: ``batch`` is one draw, or a list of them
@@ -351,31 +272,21 @@ class PINNModule(pl.LightningModule):
         self.set_step(self.global_step)
         optimizers = self.optimizers()
         first, lbfgs = optimizers if isinstance(optimizers, list) else (optimizers, None)
-        if self.lbfgs_active:
-            seen: dict[str, dict[str, Tensor]] = {}
+        if self.lbfgs is not None and self.lbfgs.active(self.global_step):
 
-            def closure() -> Tensor:
-                lbfgs.zero_grad()
+            def objective() -> tuple[Tensor, dict[str, Tensor]]:
                 terms = self.loss_terms(batch)
-                loss = self.total_loss(terms)
-                self.manual_backward(loss)
-                seen["terms"] = terms
-                # Every rank must see the same objective, or ranks take different numbers of
-                # closure calls and hang (DDP); the gradients are already averaged.
-                return self.trainer.strategy.reduce(loss.detach(), reduce_op="mean")
+                return self.total_loss(terms), terms
 
-            lbfgs.step(closure=closure)
-            terms = seen["terms"]
-            loss = self.total_loss(terms)
+            loss, terms = self.lbfgs.step(lbfgs, objective, self.manual_backward,
+                                          lambda t: self.trainer.strategy.reduce(t, reduce_op="mean"))  # fmt: skip
             self._check_finite(terms, loss)
         else:
             terms = self.loss_terms(batch)
-            if (
-                self.hparams.loss_weighting == "grad_norm"
-                and self.problem.conditions
-                and self.global_step % self.hparams.loss_weighting_every == 0
-            ):
-                self.update_adaptive_weights(terms)
+            if self.loss_weighting is not None and self.problem.conditions and self.loss_weighting.due(self.global_step):
+                params = [p for p in self.parameters() if p.requires_grad]
+                self.loss_weighting.update(self.adaptive_weights, terms, self.problem.conditions, params,
+                                           lambda t: self.trainer.strategy.reduce(t, reduce_op="mean"))  # fmt: skip
             loss = self.total_loss(terms)
             self._record_nonfinite(terms, loss)
             if (self.global_step + 1) % self.hparams.nan_check_every == 0:
@@ -397,9 +308,9 @@ class PINNModule(pl.LightningModule):
         learned = self.problem.learned_coefficients()
         if learned:  # inverse problems: the coefficients' trajectories
             self.log_dict({f"coef/{name}": value for name, value in learned.items()}, prog_bar=True)
-        if self.hparams.causal_chunks:
+        if self.causal is not None:
             self.log("train/causal_weight_last", self._causal_weight_last)
-        if self.hparams.loss_weighting != "static":
+        if self.loss_weighting is not None:
             self.log_dict({f"train/weight_{name}": w for name, w in self.weights().items() if name != "pde"})
 
     def _check_finite(self, terms: dict[str, Tensor], loss: Tensor) -> None:
@@ -449,9 +360,13 @@ class PINNModule(pl.LightningModule):
 
     def hparams_summary(self) -> dict[str, float | int | str | bool]:
         """Flat, TensorBoard-friendly description of the run: module hyperparameters plus the
-        problem, encoding and derivative classes and their scalar settings."""
+        problem, encoding, derivative and strategy classes and their scalar settings."""
         summary = {k: v for k, v in self.hparams.items() if isinstance(v, (int, float, str, bool))}
-        for prefix, obj in (("problem", self.problem), ("encoding", self.network.encoding), ("derivatives", self.derivatives)):
+        parts = {"problem": self.problem, "encoding": self.network.encoding, "derivatives": self.derivatives,
+                 "loss_weighting": self.loss_weighting, "lbfgs": self.lbfgs, "causal": self.causal}  # fmt: skip
+        for prefix, obj in parts.items():
+            if obj is None:
+                continue
             summary[prefix] = type(obj).__name__
             for key, value in vars(obj).items():
                 if not key.startswith("_") and key != "training" and isinstance(value, (int, float, str, bool)):
@@ -510,13 +425,6 @@ class PINNModule(pl.LightningModule):
         schedulers = []
         if self.lr_scheduler_factory is not None:
             schedulers.append({"scheduler": self.lr_scheduler_factory(first), "interval": "step"})
-        if hp.lbfgs_start is None:
+        if self.lbfgs is None:
             return {"optimizer": first, "lr_scheduler": schedulers[0]} if schedulers else first
-        lbfgs = torch.optim.LBFGS(
-            self.parameters(),
-            lr=hp.lbfgs_lr,
-            max_iter=hp.lbfgs_max_iter,
-            history_size=hp.lbfgs_history,
-            line_search_fn="strong_wolfe",
-        )
-        return [first, lbfgs], schedulers
+        return [first, self.lbfgs.optimizer(self.parameters())], schedulers

@@ -45,8 +45,7 @@ CASES = {
     "unknown activation": (HELM, ["--model.activation=swish"], "activation"),
     "NaN check interval zero": (HELM, ["--model.nan_check_every=0"], "nan_check_every must be an integer >= 1, got 0"),
     "unknown table gradient": (HELM, ["--model.encoding.init_args.table_gradient=atomic"], "table_gradient"),
-    "negative L-BFGS start": (HELM, ["--model.lbfgs_start=-1"], "lbfgs_start must be >= 0"),
-    "compile with autograd": (VANILLA, ["--model.compile=true"], "compile=True needs FiniteDifferenceDerivatives"),
+    "negative L-BFGS start": (HELM, ["--model.lbfgs=pinn_lightning.LBFGSPhase", "--model.lbfgs.start=-1"], "start must be an integer >= 0"),
     "Lightning rejects negative max_steps": (HELM, ["--trainer.max_steps=-5"], "`max_steps` must be a non-negative integer or -1"),
 }
 

@@ -80,7 +80,7 @@ def test_ddp_grad_norm_weights_agree_across_ranks(tmp_path):
     points, and the estimate is averaged over ranks, so the factor (and with it the loss and the
     model) stays the same on both ranks instead of drifting apart."""
     vanilla = ["--config", str(ROOT / "configs/helmholtz_mlp_autograd.yaml")]  # soft boundary
-    grad_norm = ["--model.loss_weighting=grad_norm", "--model.loss_weighting_every=20"]  # steps 0, 20, 40
+    grad_norm = ["--model.loss_weighting=pinn_lightning.GradNormWeighting", "--model.loss_weighting.every=20"]  # steps 0, 20, 40
     _run([PINN, *_args(tmp_path, "gn", [*DDP, *grad_norm], config=vanilla)], tmp_path)
     r0, r1 = _records(tmp_path, "gn")
     assert len(r0["adaptive_weights"]) == 1 and r0["adaptive_weights"][0] > 2.0  # it moved (~2e4 here)
@@ -96,6 +96,6 @@ def test_torchrun_launch(tmp_path):
 
 
 def test_lbfgs_under_ddp_does_not_hang(tmp_path):
-    _run([PINN, *_args(tmp_path, "lbfgs", [*DDP, "--model.lbfgs_start=50", "--model.lbfgs_max_iter=5"])], tmp_path, timeout=180)
+    _run([PINN, *_args(tmp_path, "lbfgs", [*DDP, "--model.lbfgs=pinn_lightning.LBFGSPhase", "--model.lbfgs.start=50", "--model.lbfgs.max_iter=5"])], tmp_path, timeout=180)
     r0, r1 = _records(tmp_path, "lbfgs")
     assert r0["reference_error"] == pytest.approx(r1["reference_error"], rel=1e-6)

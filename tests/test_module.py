@@ -8,6 +8,9 @@ import torch
 from pinn_lightning import (
     AutogradDerivatives,
     Burgers1D,
+    CausalWeighting,
+    GradNormWeighting,
+    LBFGSPhase,
     CollocationDataModule,
     ExponentialDecay,
     FiniteDifferenceDerivatives,
@@ -49,8 +52,6 @@ def test_fd_step_follows_the_grid():
 def test_rejects_bad_arguments():
     with pytest.raises(ValueError, match="unknown term 'wall'"):
         PINNModule(Burgers1D(), loss_weights={"wall": 1.0})
-    with pytest.raises(ValueError, match="compile=True needs FiniteDifferenceDerivatives"):
-        PINNModule(Burgers1D(), compile=True)
     with pytest.raises(ValueError, match="encoding_lr_scale must be > 0"):
         PINNModule(Burgers1D(), encoding_lr_scale=0.0)
     with pytest.raises(ValueError, match="ExponentialDecay: rate must be in \\(0, 1\\]"):
@@ -85,7 +86,7 @@ def test_lbfgs_phase_decreases_the_loss_monotonically_and_resumes(tmp_path):
 
     torch.manual_seed(0)
     make = lambda: PINNModule(Helmholtz2D(), hidden_width=16, hidden_layers=2, optimizer=partial(torch.optim.Adam, lr=1e-2),
-                              lbfgs_start=3, lbfgs_max_iter=5)  # noqa: E731
+                              lbfgs=LBFGSPhase(start=3, max_iter=5))  # noqa: E731
     ckpt = ModelCheckpoint(dirpath=tmp_path / "ckpt", save_last=True, every_n_train_steps=1, save_top_k=-1)
     trainer, losses = _fit(make(), 4, tmp_path, callbacks=[ckpt])  # all in epoch 0: the same points throughout
     assert trainer.global_step == 4 and len(losses) == 4
@@ -107,14 +108,14 @@ def test_grad_norm_weighting_follows_its_formula():
     from pinn_lightning import Helmholtz2D
 
     torch.manual_seed(0)
-    m = PINNModule(Helmholtz2D(), hidden_width=16, loss_weighting="grad_norm", loss_weighting_alpha=0.9)
+    m = PINNModule(Helmholtz2D(), hidden_width=16, loss_weighting=GradNormWeighting(alpha=0.9))
     batch = CollocationDataModule(n_collocation=128, n_boundary=32).sample_batch(m.problem, 0)
     terms = m.loss_terms(batch)
     params = list(m.parameters())
     g_pde = torch.cat([g.reshape(-1) for g in torch.autograd.grad(terms["pde"], params, retain_graph=True, allow_unused=True) if g is not None])
     g_bc = torch.cat([g.reshape(-1) for g in torch.autograd.grad(terms["boundary"], params, retain_graph=True, allow_unused=True) if g is not None])
     expected = 0.1 + 0.9 * (g_pde.abs().max() / g_bc.abs().mean()).item()
-    m.update_adaptive_weights(terms)
+    m.loss_weighting.update(m.adaptive_weights, terms, m.problem.conditions, params)
     assert m.weights()["boundary"] == pytest.approx(expected, rel=1e-6)
     assert expected > 10  # Helmholtz: the residual's gradients dwarf the boundary term's
     assert m.weights()["pde"] == 1.0
@@ -122,8 +123,8 @@ def test_grad_norm_weighting_follows_its_formula():
 
 
 def test_grad_norm_with_a_grid_encoding_warns():
-    with pytest.warns(UserWarning, match="loss_weighting='grad_norm' with a grid encoding"):
-        PINNModule(Burgers1D(), HashGridEncoding(), derivatives=FiniteDifferenceDerivatives(), loss_weighting="grad_norm")
+    with pytest.warns(UserWarning, match="GradNormWeighting with a grid encoding"):
+        PINNModule(Burgers1D(), HashGridEncoding(), derivatives=FiniteDifferenceDerivatives(), loss_weighting=GradNormWeighting())
 
 
 def test_fd_step_outside_the_robust_range_warns():
@@ -154,30 +155,36 @@ def test_pde_term_uses_the_problems_residual_weights_as_constants():
 
 def test_causal_loss_follows_its_formula_and_reduces_to_the_mean_at_small_epsilon():
     """w_i = exp(-eps * sum_{k<i} L_i) over time slabs; eps -> 0 gives the plain mean of equal slabs."""
-    m = PINNModule(Burgers1D(), causal_chunks=4, causal_epsilon=2.0)
+    causal = CausalWeighting(chunks=4, epsilon=2.0)
     t = torch.tensor([0.1, 0.2, 0.3, 0.6, 0.9, 0.95, 1.0])  # slabs 0,0,1,2,3,3,3 (t = 1 joins the last)
-    x = torch.stack([torch.zeros_like(t), t], 1)
     r2 = torch.tensor([1.0, 3.0, 4.0, 0.5, 1.0, 2.0, 3.0])
     losses = torch.tensor([2.0, 4.0, 0.5, 2.0])
     w = torch.exp(-2.0 * torch.tensor([0.0, 2.0, 6.0, 6.5]))
-    torch.testing.assert_close(m.causal_loss(x, r2), (w * losses).mean())
-    torch.testing.assert_close(m._causal_weight_last, w[-1])
+    loss, last = causal.loss(t, r2, 0.0, 1.0)
+    torch.testing.assert_close(loss, (w * losses).mean())
+    torch.testing.assert_close(last, w[-1])
     # gradients flow through the slab losses, not through the weights
     r2.requires_grad_(True)
-    m.causal_loss(x, r2).backward()
+    causal.loss(t, r2, 0.0, 1.0)[0].backward()
     slab, counts = torch.tensor([0, 0, 1, 2, 3, 3, 3]), torch.tensor([2.0, 1.0, 1.0, 3.0])
     torch.testing.assert_close(r2.grad, w[slab] / counts[slab] / 4)
-    tiny = PINNModule(Burgers1D(), causal_chunks=4, causal_epsilon=1e-12)
-    torch.testing.assert_close(tiny.causal_loss(x, r2.detach()), losses.mean())
+    tiny = CausalWeighting(chunks=4, epsilon=1e-12)
+    torch.testing.assert_close(tiny.loss(t, r2.detach(), 0.0, 1.0)[0], losses.mean())
+    # the module's PDE term is this loss of its residuals at the points' times
+    m = PINNModule(Burgers1D(), causal=causal)
+    batch = CollocationDataModule(n_collocation=64).sample_batch(m.problem, 0)
+    d = m.derivatives(m, batch["collocation"])
+    r2 = m.weighted_squared_residual(batch["collocation"], d).mean(1)
+    torch.testing.assert_close(m.loss_terms(batch)["pde"], causal.loss(batch["collocation"][:, 1], r2, 0.0, 1.0)[0])
 
 
 def test_causal_training_needs_time_and_valid_settings():
     from pinn_lightning import Helmholtz2D
 
-    with pytest.raises(ValueError, match="causal_chunks needs a time-dependent problem; Helmholtz2D"):
-        PINNModule(Helmholtz2D(), causal_chunks=8)
-    with pytest.raises(ValueError, match="causal_chunks must be 0 \\(off\\) or >= 2, got 1"):
-        PINNModule(Burgers1D(), causal_chunks=1)
+    with pytest.raises(ValueError, match="causal weighting needs a time-dependent problem; Helmholtz2D"):
+        PINNModule(Helmholtz2D(), causal=CausalWeighting(chunks=8))
+    with pytest.raises(ValueError, match="chunks must be an integer >= 2, got 1"):
+        CausalWeighting(chunks=1)
 
 
 def test_injected_optimizer_and_schedule_with_the_tables_learning_rate_rule():
