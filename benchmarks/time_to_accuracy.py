@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pinn_lightning.cli import cli_main  # noqa: E402
-from pinn_lightning.module import NonFiniteLossError  # noqa: E402
+from pinn_lightning.nonfinite import NonFiniteLossError  # noqa: E402
 
 THRESHOLDS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
 

@@ -15,7 +15,8 @@ from lightning.pytorch.cli import LightningCLI
 
 from .callbacks import FitSummary
 from .data import CollocationDataModule
-from .module import NonFiniteLossError, PINNModule
+from .module import PINNModule
+from .nonfinite import NonFiniteLossError
 from .quiet import silence_known_warnings
 
 #: Shared run settings (trainer, logger, checkpointing, callbacks), applied before every ``--config``.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import lightning.pytorch as pl
@@ -18,12 +17,9 @@ from .causal import CausalWeighting
 from .lbfgs import LBFGSPhase
 from .loss_weighting import GradNormWeighting
 from .network import Activation, FieldNetwork
+from .nonfinite import NonFiniteGuard
 from .optim import apply_lr_scales, default_optimizer, parameter_groups
 from .problems import Problem
-
-
-class NonFiniteLossError(FloatingPointError):
-    """A loss term became NaN or infinite; the message names the term and the step."""
 
 
 class PINNModule(pl.LightningModule):
@@ -136,7 +132,7 @@ class PINNModule(pl.LightningModule):
         )
         self.derivatives = derivatives if derivatives is not None else AutogradDerivatives()
         if isinstance(self.derivatives, FiniteDifferenceDerivatives):
-            self._check_fd_step()
+            self.derivatives.check_steps(self, problem.coordinate_names, problem.lower, problem.upper)
         if loss_weighting is not None and self.network.encoding.finest_cell_size() is not None:
             warnings.warn(
                 "GradNormWeighting with a grid encoding: the factors come from the largest "
@@ -146,34 +142,9 @@ class PINNModule(pl.LightningModule):
             )
         # Adaptive factors of the condition terms (1 = the static weights); a buffer, so resumable.
         self.register_buffer("adaptive_weights", torch.ones(len(problem.conditions), dtype=torch.float64))
-        # The device-side note of the first step whose loss was not finite (-1: none).
-        self.register_buffer("_nonfinite_step", torch.tensor(-1), persistent=False)
+        self.nonfinite = NonFiniteGuard()
         self.val_rel_l2 = RelativeL2Error()
         self.test_rel_l2 = RelativeL2Error()
-
-    def _check_fd_step(self) -> None:
-        """FD steps must be well inside the domain and well above float32 resolution; steps
-        outside 0.5–2 cells of a hash grid work poorly (warning; benchmarks/hash_sweep.py)."""
-        names = self.problem.coordinate_names
-        steps = self.derivatives.steps(self, self.problem.in_dim, torch.zeros((), dtype=torch.float64))
-        cells = self.natural_step()
-        if cells is not None:
-            for name, h, cell in zip(names, steps.tolist(), cells.tolist()):
-                if not 0.5 <= h / cell <= 2.0:
-                    warnings.warn(
-                        f"finite-difference step for {name} is {h / cell:.3g} finest hash cells; outside "
-                        f"0.5-2 cells a linear grid's differences see a single cell's interpolant (too small) "
-                        f"or blur the solution (too large). See docs/tuning.md.",
-                        stacklevel=2,
-                    )
-        for name, h, lo, hi in zip(names, steps.tolist(), self.problem.lower, self.problem.upper):
-            extent = hi - lo
-            if h > 0.25 * extent:
-                raise ValueError(f"finite-difference step for {name} is {h:g}, more than a quarter of the domain "
-                                 f"[{lo:g}, {hi:g}]: allowed range ({1e-5 * extent:g}, {0.25 * extent:g}]")  # fmt: skip
-            if h < 1e-5 * extent:
-                raise ValueError(f"finite-difference step for {name} is {h:g}, below float32 resolution for a second "
-                                 f"difference on [{lo:g}, {hi:g}]: allowed range ({1e-5 * extent:g}, {0.25 * extent:g}]")  # fmt: skip
 
     def __setattr__(self, name: str, value) -> None:
         # Lightning sets `_current_fx_name` before and after every hook it calls, ~30 times per
@@ -280,7 +251,8 @@ class PINNModule(pl.LightningModule):
 
             loss, terms = self.lbfgs.step(lbfgs, objective, self.manual_backward,
                                           lambda t: self.trainer.strategy.reduce(t, reduce_op="mean"))  # fmt: skip
-            self._check_finite(terms, loss)
+            self.nonfinite.record(self.global_step, terms, loss)
+            self.nonfinite.check()  # L-BFGS has read the loss anyway
         else:
             terms = self.loss_terms(batch)
             if self.loss_weighting is not None and self.problem.conditions and self.loss_weighting.due(self.global_step):
@@ -288,9 +260,9 @@ class PINNModule(pl.LightningModule):
                 self.loss_weighting.update(self.adaptive_weights, terms, self.problem.conditions, params,
                                            lambda t: self.trainer.strategy.reduce(t, reduce_op="mean"))  # fmt: skip
             loss = self.total_loss(terms)
-            self._record_nonfinite(terms, loss)
+            self.nonfinite.record(self.global_step, terms, loss)
             if (self.global_step + 1) % self.hparams.nan_check_every == 0:
-                self.raise_if_nonfinite()  # before the update
+                self.nonfinite.check()  # before the update
             first.zero_grad()
             self.manual_backward(loss)
             if self.hparams.grad_clip_norm is not None:
@@ -313,37 +285,8 @@ class PINNModule(pl.LightningModule):
         if self.loss_weighting is not None:
             self.log_dict({f"train/weight_{name}": w for name, w in self.weights().items() if name != "pde"})
 
-    def _check_finite(self, terms: dict[str, Tensor], loss: Tensor) -> None:
-        """Stop at once on a non-finite loss (the L-BFGS phase, which reads the loss anyway)."""
-        self._record_nonfinite(terms, loss)
-        self.raise_if_nonfinite()
-
-    def _record_nonfinite(self, terms: dict[str, Tensor], loss: Tensor) -> None:
-        """Note on the device the step of the first non-finite loss (no host read; five small ops)."""
-        seen = self._nonfinite_step
-        seen.copy_(torch.where(torch.isfinite(loss.detach()) | (seen >= 0), seen, self.global_step))
-        self._last_terms = {name: value.detach() for name, value in terms.items()}
-
-    def raise_if_nonfinite(self) -> None:
-        """Read the device-side note; raise :class:`NonFiniteLossError` if a step was non-finite.
-
-        The message names the first non-finite step and the non-finite terms of the latest step
-        (the same step when the note is read every step).
-        """
-        step = int(self._nonfinite_step)
-        if step < 0:
-            return
-        values = {name: float(value) for name, value in getattr(self, "_last_terms", {}).items()}
-        bad = [name for name, value in values.items() if not math.isfinite(value)] or list(values)
-        listed = ", ".join(f"{name}={values[name]}" for name in bad)
-        latest = "" if step == self.global_step else f" (terms at step {self.global_step})"
-        raise NonFiniteLossError(
-            f"non-finite loss at step {step}: {listed}{latest}; training stopped, the last checkpoint written "
-            f"before that step is intact"
-        )
-
     def on_save_checkpoint(self, checkpoint: dict) -> None:
-        self.raise_if_nonfinite()  # never write weights that a non-finite step has touched
+        self.nonfinite.check()  # never write weights that a non-finite step has touched
 
     def grid_state(self) -> dict[str, float]:
         """Active hash levels and the FD step per input (what coarse-to-fine changes), as floats."""
@@ -382,7 +325,7 @@ class PINNModule(pl.LightningModule):
             )
 
     def on_validation_start(self) -> None:
-        self.raise_if_nonfinite()
+        self.nonfinite.check()
         self._require_reference()
 
     def on_test_start(self) -> None:

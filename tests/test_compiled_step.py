@@ -33,7 +33,7 @@ def _setup():
         draw = dm.sample_points(model.problem, 256, key)
         terms = model.loss_terms(draw)
         loss = model.total_loss(terms)
-        model._record_nonfinite(terms, loss)
+        model.nonfinite.record(0, terms, loss)
         grads = torch.autograd.grad(loss, params)
         for p, g in zip(params, grads):
             p.grad = g
@@ -55,7 +55,7 @@ def test_the_step_compiles_as_one_graph_and_matches_eager():
     with torch._dynamo.config.patch(trace_autograd_ops=True):
         compiled = torch.compile(step, fullgraph=True, dynamic=False)
         losses = [compiled(key) for key in keys]
-    assert int(model._nonfinite_step) == -1 and all(torch.isfinite(loss) for loss in losses)
+    assert int(model.nonfinite.first_step) == -1 and all(torch.isfinite(loss) for loss in losses)
     torch.testing.assert_close(torch.stack(losses), torch.stack(eager), rtol=1e-4, atol=0)
     # Adam divides by sqrt(v): where a gradient is ~0 its rounding moves the update by up to ~lr, so
     # the parameters are compared at 1 % of one step of lr = 1e-2

@@ -57,7 +57,7 @@ def test_nan_check_every_n_steps_reads_the_device_record(every, tmp_path, monkey
     """The host reads the non-finite record every n steps: with n = 1 before the bad step's update
     (the weights in memory stay finite), with n = 7 at step 6, naming the first bad step either way."""
     from pinn_lightning.cli import cli_main
-    from pinn_lightning.module import NonFiniteLossError
+    from pinn_lightning.nonfinite import NonFiniteLossError
 
     (tmp_path / "nanprob.py").write_text(NAN_PROBLEM)
     monkeypatch.syspath_prepend(str(tmp_path))

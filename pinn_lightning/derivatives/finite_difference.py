@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import torch
@@ -129,6 +130,37 @@ class FiniteDifferenceDerivatives(DerivativeOperator):
         self.order_switch = order_switch
         self._active_order = order
         self._stencils: dict[tuple, tuple[Tensor, dict[tuple[int, int], int]]] = {}
+
+    def check_steps(self, field: Field, names: Sequence[str], lower: Sequence[float], upper: Sequence[float]) -> None:
+        """Check this operator's steps for ``field`` on the box ``[lower, upper]``.
+
+        Raises:
+            ValueError: a step above a quarter of its extent, or below float32 resolution for a
+                second difference (1e-5 of the extent).
+
+        Warns where a step lies outside 0.5–2 finest hash cells (``docs/tuning.md``).
+        """
+        steps = self.steps(field, len(names), torch.zeros((), dtype=torch.float64))
+        natural = getattr(field, "natural_step", None)
+        cells = natural() if callable(natural) else None
+        if cells is not None:
+            for name, h, cell in zip(names, steps.tolist(), cells.tolist()):
+                if not 0.5 <= h / cell <= 2.0:
+                    warnings.warn(
+                        f"finite-difference step for {name} is {h / cell:.3g} finest hash cells; outside "
+                        f"0.5-2 cells a linear grid's differences see a single cell's interpolant (too small) "
+                        f"or blur the solution (too large). See docs/tuning.md.",
+                        stacklevel=3,
+                    )
+        for name, h, lo, hi in zip(names, steps.tolist(), lower, upper):
+            extent = hi - lo
+            allowed = f"allowed range ({1e-5 * extent:g}, {0.25 * extent:g}]"
+            if h > 0.25 * extent:
+                raise ValueError(f"finite-difference step for {name} is {h:g}, more than a quarter of the domain "
+                                 f"[{lo:g}, {hi:g}]: {allowed}")  # fmt: skip
+            if h < 1e-5 * extent:
+                raise ValueError(f"finite-difference step for {name} is {h:g}, below float32 resolution for a second "
+                                 f"difference on [{lo:g}, {hi:g}]: {allowed}")  # fmt: skip
 
     @property
     def active_order(self) -> int:
