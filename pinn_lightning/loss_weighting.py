@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import torch
@@ -28,6 +29,14 @@ class GradNormWeighting:
         if not isinstance(every, int) or every < 1 or not 0 < alpha <= 1:
             raise ValueError(f"GradNormWeighting: every must be an integer >= 1 and alpha in (0, 1], got {every}, {alpha}")
         self.every, self.alpha = every, alpha
+
+    def check_encoding(self, encoding) -> None:
+        """Warn for a grid encoding: the factors come from the largest residual gradient, which a
+        grid's fine cells make huge (Helmholtz, soft boundary: ~1e10, and training fails)."""
+        if encoding.finest_cell_size() is not None:
+            warnings.warn("GradNormWeighting with a grid encoding: the factors come from the largest residual "
+                          "gradient, which a grid's fine cells make huge (Helmholtz, soft boundary: ~1e10, and "
+                          "training fails); prefer hard constraints or static loss_weights.", stacklevel=3)  # fmt: skip
 
     def due(self, step: int) -> bool:
         return step % self.every == 0

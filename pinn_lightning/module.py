@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 
 import lightning.pytorch as pl
 import torch
@@ -63,18 +62,14 @@ class PINNModule(pl.LightningModule):
             (:class:`~pinn_lightning.LBFGSPhase`); ``None``: the first optimizer throughout.
         causal: causal weighting of the PDE loss over time (:class:`~pinn_lightning.CausalWeighting`,
             time-dependent problems); ``None``: the plain mean.
-        grad_clip_norm: if set, Adam steps rescale the gradient to at most this global L2 norm
-            (``torch.nn.utils.clip_grad_norm_`` through Lightning's ``clip_gradients``;
-            ``trainer.gradient_clip_val`` does not apply to this module's manual optimization).
-        nan_check_every: Adam steps between the host's reads of the device-side non-finite flag.
-            Every step notes, on the device, the first step whose loss was not finite; the host
-            reads that note every this many steps, before a checkpoint is
-            written and before validation, and then stops the run naming the step and the
-            terms. No checkpoint is written after a non-finite step. 1 reads it before every
-            update (the update of a non-finite step is then never applied), at the cost of one
-            host-device synchronisation per step: nothing measurable on a CPU, a stall of the
-            host on every step on a GPU. With ``n`` the last ``< n`` updates before the stop
-            may be non-finite; the weights in memory are then lost, the checkpoints are not.
+        grad_clip_norm: if set, first-phase steps rescale the gradient to at most this global L2
+            norm (``trainer.gradient_clip_val`` does not apply to manual optimization).
+        nan_check_every: steps between the host's reads of the device-side note of the first
+            non-finite loss (:class:`~pinn_lightning.nonfinite.NonFiniteGuard`), which is also read
+            before every checkpoint and validation, so no checkpoint follows a non-finite step.
+            1 reads it before every update (one host-device synchronisation per step: free on a
+            CPU, a stall on a GPU); with ``n`` up to ``n - 1`` non-finite updates reach the weights
+            in memory before the run stops.
     """
 
     #: Read by Lightning's ``ThroughputMonitor``: ``None`` says that FLOPs are not counted. A step's
@@ -133,13 +128,8 @@ class PINNModule(pl.LightningModule):
         self.derivatives = derivatives if derivatives is not None else AutogradDerivatives()
         if isinstance(self.derivatives, FiniteDifferenceDerivatives):
             self.derivatives.check_steps(self, problem.coordinate_names, problem.lower, problem.upper)
-        if loss_weighting is not None and self.network.encoding.finest_cell_size() is not None:
-            warnings.warn(
-                "GradNormWeighting with a grid encoding: the factors come from the largest "
-                "residual gradient, which a grid's fine cells make huge (Helmholtz, soft boundary: "
-                "~1e10, and training fails); prefer hard constraints or static loss_weights.",
-                stacklevel=2,
-            )
+        if loss_weighting is not None:
+            loss_weighting.check_encoding(self.network.encoding)
         # Adaptive factors of the condition terms (1 = the static weights); a buffer, so resumable.
         self.register_buffer("adaptive_weights", torch.ones(len(problem.conditions), dtype=torch.float64))
         self.nonfinite = NonFiniteGuard()
@@ -300,21 +290,6 @@ class PINNModule(pl.LightningModule):
             state.update({f"grid/fd_step_{name}": h for name, h in zip(names, steps.tolist())})
             state["grid/fd_order"] = float(self.derivatives.active_order)
         return state
-
-    def hparams_summary(self) -> dict[str, float | int | str | bool]:
-        """Flat, TensorBoard-friendly description of the run: module hyperparameters plus the
-        problem, encoding, derivative and strategy classes and their scalar settings."""
-        summary = {k: v for k, v in self.hparams.items() if isinstance(v, (int, float, str, bool))}
-        parts = {"problem": self.problem, "encoding": self.network.encoding, "derivatives": self.derivatives,
-                 "loss_weighting": self.loss_weighting, "lbfgs": self.lbfgs, "causal": self.causal}  # fmt: skip
-        for prefix, obj in parts.items():
-            if obj is None:
-                continue
-            summary[prefix] = type(obj).__name__
-            for key, value in vars(obj).items():
-                if not key.startswith("_") and key != "training" and isinstance(value, (int, float, str, bool)):
-                    summary[f"{prefix}.{key}"] = value
-        return summary
 
     def _require_reference(self) -> None:
         problem = type(self.problem)

@@ -39,7 +39,7 @@ class FitSummary(pl.Callback):
             err = None
         if err is not None and trainer.logger is not None:
             # The HPARAMS tab: the run's settings against its final error.
-            trainer.logger.log_hyperparams(pl_module.hparams_summary(), {"hp_metric": err})
+            trainer.logger.log_hyperparams(hparams_summary(pl_module), {"hp_metric": err})
         if err is not None:
             lines.append(f"pinn: final rel_l2 = {err:.4e} (relative L2 error of the last model on the reference grid)")
         for name, value in pl_module.problem.learned_coefficients().items():
@@ -54,3 +54,19 @@ class FitSummary(pl.Callback):
                 f"pinn: TensorBoard logs in {trainer.logger.log_dir}  (tensorboard --logdir {trainer.logger.save_dir})"
             )
         print("\n".join(lines), flush=True)
+
+
+def hparams_summary(module: pl.LightningModule) -> dict[str, float | int | str | bool]:
+    """Flat, TensorBoard-friendly description of a run: the module's hyperparameters plus the class
+    and scalar settings of its problem, encoding, derivative operator and strategies."""
+    summary = {k: v for k, v in module.hparams.items() if isinstance(v, (int, float, str, bool))}
+    parts = {"problem": module.problem, "encoding": module.network.encoding, "derivatives": module.derivatives,
+             "loss_weighting": module.loss_weighting, "lbfgs": module.lbfgs, "causal": module.causal}  # fmt: skip
+    for prefix, obj in parts.items():
+        if obj is None:
+            continue
+        summary[prefix] = type(obj).__name__
+        for key, value in vars(obj).items():
+            if not key.startswith("_") and key != "training" and isinstance(value, (int, float, str, bool)):
+                summary[f"{prefix}.{key}"] = value
+    return summary
