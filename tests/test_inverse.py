@@ -5,6 +5,8 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 from pinn_lightning.cli import main
 from pinn_lightning.tensorboard import read_scalars
 
@@ -43,6 +45,9 @@ def test_helmholtz_wavenumber_is_recovered_from_noisy_samples(tmp_path, capsys, 
     assert abs(values[0] - 2.0) > 10 * abs(values[-1] - 2.0)
 
 
+# ~2 minutes: the default run keeps the Helmholtz inverse problem (coefficient learnt through `pinn fit`)
+# and the L-BFGS phase's own tests (tests/test_module.py, tests/test_ddp.py).
+@pytest.mark.slow
 def test_burgers_viscosity_is_recovered_from_noisy_samples(tmp_path, capsys, monkeypatch):
     """nu = 0.01/pi from a start at 0.01, 2000 samples with 1 % noise (Raissi et al. 2019): 500 Adam
     steps leave nu several times too large, the 300 L-BFGS steps bring it within 5 % (2.8 % and
