@@ -6,6 +6,7 @@ with the vanilla PINN (MLP + autograd) as an interchangeable configuration.
 
 from .causal import CausalWeighting
 from .callbacks import DerivativeSmoothnessMonitor, FitSummary, PredictionWriter, SolutionSnapshot, collocation_points
+from .conditions import Condition, Dirichlet, Initial, Neumann, Operator, Periodic, PointData, PointSet, Robin
 from .data import CollocationDataModule
 from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
 from .encodings import Encoding, FourierFeatureEncoding, HashGridEncoding, IdentityEncoding
@@ -41,6 +42,15 @@ __all__ = [
     "Burgers1D",
     "CausalWeighting",
     "CollocationDataModule",
+    "Condition",
+    "Dirichlet",
+    "Initial",
+    "Neumann",
+    "Operator",
+    "Periodic",
+    "PointData",
+    "PointSet",
+    "Robin",
     "DerivativeOperator",
     "Diffusion1D",
     "DerivativeSmoothnessMonitor",

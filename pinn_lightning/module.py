@@ -8,7 +8,8 @@ import torch
 from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
 from torch import Tensor
 
-from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives
+from .conditions import PointData
+from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives, Values
 from .encodings import Encoding
 from .metrics import RelativeL2Error
 from .data.datamodule import training_draws
@@ -105,7 +106,7 @@ class PINNModule(pl.LightningModule):
             raise ValueError(f"grad_clip_norm must be > 0 (or null for no clipping), got {grad_clip_norm}")
         if not isinstance(nan_check_every, int) or nan_check_every < 1:
             raise ValueError(f"nan_check_every must be an integer >= 1, got {nan_check_every!r}")
-        terms = ("pde",) + problem.conditions + ("data",)
+        terms = ("pde",) + problem.condition_names + ("data",)
         weights = dict(loss_weights or {})
         for name, value in weights.items():
             if name not in terms:
@@ -131,7 +132,8 @@ class PINNModule(pl.LightningModule):
         if loss_weighting is not None:
             loss_weighting.check_encoding(self.network.encoding)
         # Adaptive factors of the condition terms (1 = the static weights); a buffer, so resumable.
-        self.register_buffer("adaptive_weights", torch.ones(len(problem.conditions), dtype=torch.float64))
+        self.register_buffer("adaptive_weights", torch.ones(len(problem.condition_names), dtype=torch.float64))
+        self.data_condition = PointData(name="data", components=problem.compared)  # the data module's observations
         self.nonfinite = NonFiniteGuard()
         self.val_rel_l2 = RelativeL2Error()
         self.test_rel_l2 = RelativeL2Error()
@@ -152,32 +154,40 @@ class PINNModule(pl.LightningModule):
         """The grid's finest cell per input dimension (finite differences take their step from it)."""
         return self.network.natural_step()
 
-    def loss_terms(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+    def loss_terms(self, batch: dict) -> dict[str, Tensor]:
         """Mean squared residual of the PDE and of each condition, as a dict of scalars.
 
-        The condition points ride along in the derivative operator's forward pass, so a step
-        makes one network evaluation whatever the operator.
+        ``batch``: ``"collocation"`` ``[n, d]`` and a :class:`~pinn_lightning.conditions.PointSet`
+        per condition (and ``"data"``). The conditions that need derivatives join the PDE's points
+        in the derivative operator (FD stencils, or the autograd graph); the others ride along for
+        values only: a step makes one network evaluation whatever the operator.
         """
         x = batch["collocation"]
-        names = self.problem.conditions + (("data",) if "data" in batch else ())
-        sizes = [batch[name].shape[0] for name in names]
-        extra = torch.cat([batch[name] for name in names]) if names else None
-        d = self.derivatives(self, x, mixed=self.problem.mixed_derivatives, extra=extra)
+        n = x.shape[0]
+        conditions = self.problem.conditions + ((self.data_condition,) if "data" in batch else ())
+        with_d = [c for c in conditions if c.needs_derivatives]
+        values_only = [c for c in conditions if not c.needs_derivatives]
+        points = torch.cat([x] + [batch[c.name].x for c in with_d]) if with_d else x
+        extra = torch.cat([batch[c.name].x for c in values_only]) if values_only else None
+        d_all = self.derivatives(self, points, mixed=self.problem.mixed_derivatives, extra=extra)
+        d = d_all.rows(0, n) if with_d else d_all
         r2 = self.weighted_squared_residual(x, d)  # [n, r]
         if self.causal is not None:
             k = self.problem.time_dim
-            pde, self._causal_weight_last = self.causal.loss(x[:, k], r2.reshape(x.shape[0], -1).mean(1),
+            pde, self._causal_weight_last = self.causal.loss(x[:, k], r2.reshape(n, -1).mean(1),
                                                              self.problem.lower[k], self.problem.upper[k])  # fmt: skip
             terms = {"pde": pde}
         else:
             terms = {"pde": r2.mean()}
-        if names:
-            for name, xc, uc in zip(names, torch.split(extra, sizes), torch.split(d.extra, sizes)):
-                if name == "data":  # observations of the compared outputs (inverse problems)
-                    r = uc[:, self.problem.compared] - batch["data_values"].to(uc.dtype)
-                else:
-                    r = self.problem.condition_residual(name, xc, uc)
-                terms[name] = r.square().mean()
+        residuals, start = {}, n
+        for c in with_d:
+            stop = start + batch[c.name].x.shape[0]
+            residuals[c.name], start = c.residual(batch[c.name], d_all.rows(start, stop)), stop
+        if values_only:
+            sizes = [batch[c.name].x.shape[0] for c in values_only]
+            for c, u in zip(values_only, torch.split(d_all.extra, sizes)):
+                residuals[c.name] = c.residual(batch[c.name], Values(u, x.shape[1]))
+        terms.update({c.name: residuals[c.name].square().mean() for c in conditions})
         return terms
 
     def weighted_squared_residual(self, x: Tensor, d: FieldDerivatives) -> Tensor:
@@ -201,14 +211,14 @@ class PINNModule(pl.LightningModule):
         """Current weight of each loss term: static weight times adaptive factor (reads the device)."""
         if self.loss_weighting is None:
             return self.loss_weights
-        factors = dict(zip(self.problem.conditions, self.adaptive_weights.tolist()))
+        factors = dict(zip(self.problem.condition_names, self.adaptive_weights.tolist()))
         return {name: w * factors.get(name, 1.0) for name, w in self.loss_weights.items()}
 
     def total_loss(self, terms: dict[str, Tensor]) -> Tensor:
         """The weighted sum of the terms; adaptive factors stay on the device (no host read)."""
         if self.loss_weighting is None:
             return sum(self.loss_weights[name] * value for name, value in terms.items())
-        factors = dict(zip(self.problem.conditions, self.adaptive_weights.unbind()))
+        factors = dict(zip(self.problem.condition_names, self.adaptive_weights.unbind()))
         return sum(
             self.loss_weights[name] * (factors[name].to(value.dtype) * value if name in factors else value)
             for name, value in terms.items()
@@ -245,9 +255,10 @@ class PINNModule(pl.LightningModule):
             self.nonfinite.check()  # L-BFGS has read the loss anyway
         else:
             terms = self.loss_terms(batch)
-            if self.loss_weighting is not None and self.problem.conditions and self.loss_weighting.due(self.global_step):
+            names = self.problem.condition_names
+            if self.loss_weighting is not None and names and self.loss_weighting.due(self.global_step):
                 params = [p for p in self.parameters() if p.requires_grad]
-                self.loss_weighting.update(self.adaptive_weights, terms, self.problem.conditions, params,
+                self.loss_weighting.update(self.adaptive_weights, terms, names, params,
                                            lambda t: self.trainer.strategy.reduce(t, reduce_op="mean"))  # fmt: skip
             loss = self.total_loss(terms)
             self.nonfinite.record(self.global_step, terms, loss)

@@ -82,15 +82,15 @@ def test_yaml_syntax_error_names_the_file_and_line(tmp_path, capsys, monkeypatch
 
 def test_problem_without_reference_fails_clearly_at_validation(tmp_path, capsys, monkeypatch):
     (tmp_path / "noref.py").write_text(
-        "from pinn_lightning import Problem\n\n"
+        "from pinn_lightning import Dirichlet, Problem\n\n"
         "class NoRef(Problem):\n"
         "    input_names = ('x', 'y')\n"
         "    def __init__(self):\n"
         "        super().__init__(lower=(0.0, 0.0), upper=(1.0, 1.0))\n"
         "    def residual(self, x, d):\n"
         "        return d.laplacian() + 1.0\n"
-        "    def boundary_residual(self, x, u):\n"
-        "        return u\n"
+        "    def define_conditions(self):\n"
+        "        return [Dirichlet(0.0)]\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     argv = ["fit", "--config", HELM, "--model.problem=noref.NoRef", "--trainer.max_steps=2", "--data.batches_per_epoch=1",

@@ -5,6 +5,9 @@ from functools import partial
 import pytest
 import torch
 
+from pinn_lightning.conditions import PointSet
+from tests.helpers.conditions import condition_residual
+
 from pinn_lightning import (
     AutogradDerivatives,
     Burgers1D,
@@ -24,7 +27,8 @@ def test_loss_terms_match_separate_evaluation_in_one_forward_pass(operator):
     torch.manual_seed(0)
     p = Burgers1D()
     m = PINNModule(p, HashGridEncoding(init_scale=0.1), derivatives=operator).double()
-    batch = {k: v.double() for k, v in CollocationDataModule(n_collocation=64, n_boundary=16, n_initial=8).sample_batch(p, 0).items()}
+    batch = CollocationDataModule(n_collocation=64, n_boundary=16, n_initial=8).sample_batch(p, 0)
+    batch = {k: v.double() if k == "collocation" else PointSet(v.x.double()) for k, v in batch.items()}
     calls = []
     m.network.register_forward_hook(lambda mod, inp, out: calls.append(inp[0].shape[0]))
     terms = m.loss_terms(batch)
@@ -34,8 +38,8 @@ def test_loss_terms_match_separate_evaluation_in_one_forward_pass(operator):
     x = batch["collocation"]
     d = operator(m, x)
     torch.testing.assert_close(terms["pde"], p.residual(x, d).square().mean())
-    torch.testing.assert_close(terms["boundary"], m(batch["boundary"]).square().mean())
-    torch.testing.assert_close(terms["initial"], p.initial_residual(batch["initial"], m(batch["initial"])).square().mean())
+    torch.testing.assert_close(terms["boundary"], m(batch["boundary"].x).square().mean())
+    torch.testing.assert_close(terms["initial"], condition_residual(p, "initial", batch["initial"].x, m(batch["initial"].x)).square().mean())
 
 
 def test_fd_step_follows_the_grid():
@@ -115,7 +119,7 @@ def test_grad_norm_weighting_follows_its_formula():
     g_pde = torch.cat([g.reshape(-1) for g in torch.autograd.grad(terms["pde"], params, retain_graph=True, allow_unused=True) if g is not None])
     g_bc = torch.cat([g.reshape(-1) for g in torch.autograd.grad(terms["boundary"], params, retain_graph=True, allow_unused=True) if g is not None])
     expected = 0.1 + 0.9 * (g_pde.abs().max() / g_bc.abs().mean()).item()
-    m.loss_weighting.update(m.adaptive_weights, terms, m.problem.conditions, params)
+    m.loss_weighting.update(m.adaptive_weights, terms, m.problem.condition_names, params)
     assert m.weights()["boundary"] == pytest.approx(expected, rel=1e-6)
     assert expected > 10  # Helmholtz: the residual's gradients dwarf the boundary term's
     assert m.weights()["pde"] == 1.0
@@ -221,12 +225,12 @@ def test_data_term_compares_the_observed_outputs_in_the_same_forward_pass():
     p = Helmholtz2D(learn={"k": 2.0})
     m = PINNModule(p, hidden_width=16, loss_weights={"data": 5.0})
     dm = CollocationDataModule(n_collocation=32, n_boundary=8, n_observations=20)
-    batch = {**dm.sample_batch(p, 0), **dm.observations_for(p, 0, 1)}
+    batch = {**dm.sample_batch(p, 0), "data": dm.observations_for(p, 0, 1)}
     calls = []
     m.network.register_forward_hook(lambda mod, inp, out: calls.append(inp[0].shape[0]))
     terms = m.loss_terms(batch)
     assert calls == [32 + 8 + 20]
-    torch.testing.assert_close(terms["data"], (m(batch["data"]) - batch["data_values"]).square().mean())
+    torch.testing.assert_close(terms["data"], (m(batch["data"].x) - batch["data"].values).square().mean())
     assert m.total_loss(terms).item() == pytest.approx((terms["pde"] + terms["boundary"] + 5 * terms["data"]).item(), rel=1e-6)
     # the residual uses the learnt wavenumber, which gets a gradient
     assert p.coefficient("k").item() == pytest.approx(2.0) and p.k == 1.0

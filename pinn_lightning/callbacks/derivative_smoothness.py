@@ -9,7 +9,7 @@ from typing_extensions import override
 
 from ..derivatives import AutogradDerivatives, FiniteDifferenceDerivatives
 from ..data.datamodule import training_draws
-from ..data.sampling import PointSampler
+from ..geometry.sampling import PointSampler
 from .plotting import draw_field
 
 

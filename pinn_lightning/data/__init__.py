@@ -1,7 +1,7 @@
 """Training and evaluation points."""
 
 from .datamodule import CollocationDataModule, StepKeys, training_draws
-from .random import draw_key, uniform
-from .sampling import PointSampler
+from ..geometry.random import draw_key, uniform
+from ..geometry.sampling import PointSampler
 
 __all__ = ["CollocationDataModule", "PointSampler", "StepKeys", "draw_key", "training_draws", "uniform"]

@@ -12,9 +12,10 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, IterableDataset
 
+from ..conditions import Condition, PointData, PointSet
 from ..problems import Problem
-from .random import draw_key, uniform
-from .sampling import PointSampler, SamplerName
+from ..geometry.random import draw_key, uniform
+from ..geometry.sampling import PointSampler, SamplerName
 
 
 def training_draws(batch: dict[str, Tensor] | list[dict[str, Tensor]]) -> list[dict[str, Tensor]]:
@@ -79,9 +80,10 @@ class CollocationDataModule(pl.LightningDataModule):
     r"""Samples the training points of a :class:`~pinn_lightning.problems.Problem`.
 
     Each training batch is a dict with ``"collocation"`` ``[n, d]`` points in the interior
-    (``n = collocation_points_at(step)``: ``n_collocation``, or the grown size), and one entry
-    per condition of the problem (``"boundary"`` ``[n_boundary, d]``, ``"initial"``
-    ``[n_initial, d]``). An epoch is ``batches_per_epoch`` batches; with
+    (``n = collocation_points_at(step)``: ``n_collocation``, or the grown size), drawn in the
+    problem's geometry, and one :class:`~pinn_lightning.conditions.PointSet` per condition of
+    the problem, under its name (``condition.points`` points, or ``n_boundary`` / ``n_initial``
+    by its kind), and ``"data"`` with the observations. An epoch is ``batches_per_epoch`` batches; with
     ``resample="batch"`` every batch is a fresh draw, with ``"epoch"`` one draw per epoch.
 
     Each draw uses its own generator seeded from ``(seed, global_rank, global_step)`` (or the
@@ -97,8 +99,8 @@ class CollocationDataModule(pl.LightningDataModule):
         collocation_growth: ``(step, n)``: from global step ``step`` on, batches draw ``n``
             interior points instead of ``n_collocation`` — cheap steps while the error is large,
             less gradient noise once it is small. Needs ``resample="batch"``.
-        n_boundary: boundary points per batch.
-        n_initial: initial-condition points per batch (time-dependent problems).
+        n_boundary: points per batch of each boundary condition that does not set its own.
+        n_initial: points per batch of each initial condition that does not set its own.
         sampler: ``"uniform"``, ``"lhs"`` (Latin hypercube) or ``"sobol"`` (scrambled).
         batches_per_epoch: training steps per epoch (validation runs per epoch by default); a
             multiple of ``steps_per_batch``.
@@ -220,7 +222,7 @@ class CollocationDataModule(pl.LightningDataModule):
         self.observation_noise = observation_noise
         self.points = PointSampler(sampler, seed)
         self._observed: tuple[Tensor, Tensor] | None = None
-        self._observed_on: dict[str, dict[str, Tensor]] = {}
+        self._observed_on: PointData | None = None
         self._pool: tuple[Tensor, Tensor] | None = None
 
     @property
@@ -255,14 +257,12 @@ class CollocationDataModule(pl.LightningDataModule):
             self._observed = x.float(), u.float()
         return self._observed
 
-    def observations_for(self, problem: Problem, rank: int, world_size: int, device=None) -> dict[str, Tensor]:
-        """This rank's share of the observations as batch entries ``"data"`` and ``"data_values"``
-        (moved to ``device`` once)."""
-        slot = f"{rank}/{world_size}/{device}"
-        if slot not in self._observed_on:
+    def observations_for(self, problem: Problem, rank: int, world_size: int, device=None) -> PointSet:
+        """This rank's share of the observations, the batch entry ``"data"`` (moved to ``device`` once)."""
+        if self._observed_on is None:
             x, u = self.observed(problem)
-            self._observed_on[slot] = {"data": x[rank::world_size].to(device), "data_values": u[rank::world_size].to(device)}
-        return self._observed_on[slot]
+            self._observed_on = PointData(x, u, name="data", components=problem.compared)
+        return self._observed_on.sample(problem.geometry, 0, 0, device, rank=rank, world_size=world_size)
 
     @property
     def problem(self) -> Problem:
@@ -280,28 +280,33 @@ class CollocationDataModule(pl.LightningDataModule):
         growth = self.collocation_growth
         return growth[1] if growth is not None and step >= growth[0] else self.n_collocation
 
-    def sample_batch(self, problem: Problem, key: int, rank: int = 0, stream: int = 0, device=None) -> dict[str, Tensor]:
+    def sample_batch(self, problem: Problem, key: int, rank: int = 0, stream: int = 0, device=None) -> dict:
         """One draw for ``problem`` on ``device``, a pure function of ``(seed, rank, key, stream)`` (key: the step)."""
         n = self.collocation_points_at(key) if stream == 0 else self.n_collocation
         return self.sample_points(problem, n, draw_key(self.seed, rank, key, stream), device)
 
-    def sample_points(self, problem: Problem, n: int, key: int | Tensor, device=None) -> dict[str, Tensor]:
-        """``n`` interior points and the problem's condition points from one ``key`` (an int, or a
-        0-d int64 tensor inside a compiled step)."""
-        lo, hi = problem.lower, problem.upper
-        out = {"collocation": self.points.interior(n, lo, hi, draw_key(key, 0), device)}
-        for name in problem.conditions:
-            if name == "boundary":
-                out[name] = self.points.boundary(self.n_boundary, lo, hi, problem.spatial_dims, draw_key(key, 1), device)
-            elif name == "initial":
-                out[name] = self.points.initial(self.n_initial, lo, hi, problem.time_dim, draw_key(key, 2), device)
+    def condition_points(self, condition: Condition) -> int:
+        """Points per step of ``condition``: its own count, else ``n_initial`` or ``n_boundary`` by its kind."""
+        if condition.points is not None:
+            return condition.points
+        return self.n_initial if condition.kind == "initial" else self.n_boundary
+
+    def sample_points(self, problem: Problem, n: int, key: int | Tensor, device=None) -> dict:
+        """``n`` interior points (``"collocation"``, ``[n, d]``) and each condition's
+        :class:`~pinn_lightning.conditions.PointSet` under its name, from one ``key`` (an int, or
+        a 0-d int64 tensor inside a compiled step)."""
+        geometry = problem.geometry
+        out: dict = {"collocation": geometry.sample_interior(n, draw_key(key, 0), device, self.points)}
+        for i, condition in enumerate(problem.conditions, start=1):
+            out[condition.name] = condition.sample(geometry, self.condition_points(condition), draw_key(key, i),
+                                                   device, self.points)  # fmt: skip
         return out
 
     def residual_pool(self, model: pl.LightningModule, step: int, rank: int) -> tuple[Tensor, Tensor]:
         """Candidate points ``[P, d]`` and their RAD sampling weights ``[P]`` under ``model``, on its device."""
         problem = model.problem
-        pool = self.points.interior(self.adaptive_pool, problem.lower, problem.upper,
-                                    draw_key(self.seed, rank, step, 1, 0), model.device)  # fmt: skip
+        pool = problem.geometry.sample_interior(self.adaptive_pool, draw_key(self.seed, rank, step, 1, 0),
+                                                model.device, self.points)  # fmt: skip
         with torch.enable_grad():  # autograd operators need a graph even here
             d = model.derivatives(model, pool, mixed=problem.mixed_derivatives)
             # the residual the loss sees: sqrt(lambda r^2) = sqrt(lambda) |r|, summed over components
@@ -336,7 +341,7 @@ class CollocationDataModule(pl.LightningDataModule):
         else:
             batch = self.sample_batch(problem, step, rank, device=device)
         if self.has_observations:
-            batch.update(self.observations_for(problem, rank, trainer.world_size, device))
+            batch["data"] = self.observations_for(problem, rank, trainer.world_size, device)
         if self.adaptive_fraction > 0:
             if self._pool is None or step % self.adaptive_every == 0:
                 self._pool = self.residual_pool(model, step, rank)

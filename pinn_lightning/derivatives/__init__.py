@@ -1,7 +1,7 @@
 """Derivative operators: ``d = operator(field, x)`` then ``d.u``, ``d.grad(i)``, ``d.d2(i, j)``."""
 
 from .autograd import AutogradDerivatives
-from .base import DerivativeOperator, Field, FieldDerivatives
+from .base import DerivativeOperator, Field, FieldDerivatives, Values
 from .finite_difference import FiniteDifferenceDerivatives
 
 __all__ = [
@@ -10,4 +10,5 @@ __all__ = [
     "Field",
     "FieldDerivatives",
     "FiniteDifferenceDerivatives",
+    "Values",
 ]

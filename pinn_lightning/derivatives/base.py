@@ -41,6 +41,46 @@ class FieldDerivatives:
     def in_dim(self) -> int:
         raise NotImplementedError
 
+    def rows(self, start: int, stop: int) -> FieldDerivatives:
+        """The derivatives at points ``start:stop`` only (a view: nothing is evaluated again)."""
+        return _Rows(self, slice(start, stop))
+
+
+class _Rows(FieldDerivatives):
+    """Rows ``s`` of another :class:`FieldDerivatives`: the PDE and the conditions that need
+    derivatives share one operator call and take their own rows of it."""
+
+    def __init__(self, parent: FieldDerivatives, s: slice) -> None:
+        self.parent, self.s = parent, s
+        self.u = parent.u[s]
+
+    @property
+    def in_dim(self) -> int:
+        return self.parent.in_dim
+
+    def grad(self, i: int) -> Tensor:
+        return self.parent.grad(i)[self.s]
+
+    def d2(self, i: int, j: int) -> Tensor:
+        return self.parent.d2(i, j)[self.s]
+
+
+class Values(FieldDerivatives):
+    """Field values without derivatives, ``[n, m]``: what a condition that only needs ``u`` sees."""
+
+    def __init__(self, u: Tensor, in_dim: int) -> None:
+        self.u, self._in_dim = u, in_dim
+
+    @property
+    def in_dim(self) -> int:
+        return self._in_dim
+
+    def grad(self, i: int) -> Tensor:
+        raise RuntimeError("a condition with needs_derivatives = False sees values only")
+
+    def d2(self, i: int, j: int) -> Tensor:
+        return self.grad(i)
+
 
 class DerivativeOperator:
     """Computes :class:`FieldDerivatives` of a field at points.

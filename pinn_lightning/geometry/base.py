@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor
 
-from ..data.random import draw_key
-from ..data.sampling import PointSampler
+from .random import draw_key
+from .sampling import PointSampler
 
 Predicate = Callable[[Tensor], Tensor]
 """Points ``[n, d]`` -> bool ``[n]``: which boundary points belong to a named part."""
@@ -30,7 +30,7 @@ class Geometry:
     Subclasses implement :meth:`inside`, :meth:`bounds`, :meth:`boundary_measure` and
     :meth:`_boundary_candidates`. Interior points come by rejection from the bounding box,
     boundary points by length or area with their outward unit normals. Every draw is a pure
-    function of an integer key (:mod:`pinn_lightning.data.random`): the same key gives the same
+    function of an integer key (:mod:`pinn_lightning.geometry.random`): the same key gives the same
     points on any device, with static shapes.
 
     Named boundary parts select boundary points by a predicate on their coordinates, e.g.
@@ -41,6 +41,9 @@ class Geometry:
     """
 
     dim: int
+
+    fills_bounds: bool = False
+    """The region is its bounding box: interior points need no rejection."""
 
     def __init__(self, parts: dict[str, Predicate] | None = None) -> None:
         self.parts = dict(parts or {})
@@ -75,6 +78,10 @@ class Geometry:
             probes += [x + step, x - step]
         flags = torch.stack([self.inside(p) for p in probes])
         return flags.any(0) & ~flags.all(0)
+
+    def contains(self, x: Tensor, tol: float = 1e-6) -> Tensor:
+        """Whether each point lies in the closed region (interior or within ``tol`` of the boundary)."""
+        return self.inside(x) | self.on_boundary(x, tol)
 
     def acceptance_rate(self, what: str = "interior", part: str | None = None) -> float:
         """The share of candidates accepted (interior: of the bounding box; boundary: of the
@@ -111,8 +118,10 @@ class Geometry:
         """``n`` points of the interior, ``[n, d]``: the bounding box's points (``sampler``: uniform,
         LHS or Sobol) that are inside, the first ``n`` of an oversampled draw."""
         sampler = sampler or PointSampler()
-        m = self._oversample(n, self.acceptance_rate("interior"))
         lo, hi = self.bounds()
+        if self.fills_bounds:
+            return sampler.interior(n, lo, hi, key, device)
+        m = self._oversample(n, self.acceptance_rate("interior"))
         x = sampler.interior(m, lo, hi, key, device)
         return first_accepted(x, self.inside(x), n)
 
@@ -129,6 +138,9 @@ class Geometry:
     def sample_boundary(self, n: int, key: int | Tensor, device=None, part: str | None = None) -> tuple[Tensor, Tensor]:
         """``n`` boundary points uniform by length/area (on the named ``part`` only, if given) and
         their outward unit normals, ``([n, d], [n, d])``."""
+        if part is None and self.acceptance_rate("boundary") == 1.0:  # every candidate is on it: no rejection
+            x, normal, _ = self._boundary_pool(n, key, device)
+            return x, normal
         m = self._oversample(n, self.acceptance_rate("boundary", part))
         x, normal, accepted = self._boundary_pool(m, key, device)
         if part is not None:

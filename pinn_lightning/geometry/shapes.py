@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from ..data.random import uniform
-from ..data.sampling import PointSampler
+from .random import uniform
+from .sampling import PointSampler
 from .base import Geometry, Predicate, as_floats
 
 _AXES = "xyzw"
@@ -31,6 +31,7 @@ class Box(Geometry):
         if not 1 <= len(lower) <= 4 or any(not lo < hi for lo, hi in zip(lower, upper)):
             raise ValueError(f"Box needs 1-4 dimensions with lower < upper, got {lower}, {upper}")
         self.dim = len(lower)
+        self.fills_bounds = True
         self.lower, self.upper = lower, upper
         faces: dict[str, Predicate] = {}
         for i in range(self.dim):

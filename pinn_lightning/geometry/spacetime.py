@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..data.random import uniform
-from ..data.sampling import PointSampler
+from .random import uniform
+from .sampling import PointSampler
 from .base import Geometry, subkey
 
 
@@ -27,6 +27,7 @@ class SpaceTime(Geometry):
         if not t0 < t1:
             raise ValueError(f"the time interval needs t0 < t1, got [{t0}, {t1}]")
         self.space, self.t0, self.t1, self.dim = space, float(t0), float(t1), space.dim + 1
+        self.fills_bounds = space.fills_bounds  # interior points: drawn in space and time at once
         super().__init__({name: (lambda x, p=p: p(x[:, :-1])) for name, p in space.parts.items()})
 
     def inside(self, x: Tensor) -> Tensor:
@@ -47,10 +48,6 @@ class SpaceTime(Geometry):
         x, normal, keep = self.space._boundary_pool(m, subkey(key, 1), device)
         t = self._times(m, subkey(key, 2), device, x)
         return torch.cat([x, t], dim=1), torch.cat([normal, torch.zeros_like(t)], dim=1), keep
-
-    def sample_interior(self, n: int, key, device=None, sampler: PointSampler | None = None) -> Tensor:
-        x = self.space.sample_interior(n, subkey(key, 1), device, sampler)
-        return torch.cat([x, self._times(n, subkey(key, 2), device, x)], dim=1)
 
     def sample_initial(self, n: int, key, device=None, sampler: PointSampler | None = None) -> Tensor:
         """``n`` points of :math:`\\Omega \\times \\{t_0\\}`, ``[n, d + 1]``."""

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
+from ..conditions import Condition, Dirichlet, Initial
 from ..derivatives import FieldDerivatives
 from .base import Problem
 from .etdrk4 import solve_dirichlet_etdrk4
@@ -80,11 +81,8 @@ class AllenCahn1D(Problem):
         u = d.u
         return d.grad(1) - self.epsilon * d.d2(0, 0) - self.gamma * (u - u**3)
 
-    def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
-        return u + 1.0
-
-    def initial_residual(self, x: Tensor, u: Tensor) -> Tensor:
-        return u - self.initial_value(x[:, 0:1]).to(u.dtype)
+    def define_conditions(self) -> list[Condition]:
+        return [Dirichlet(-1.0, name="boundary"), Initial(lambda x: self.initial_value(x[:, 0:1]), name="initial")]
 
     def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
         if not self.hard_constraints:

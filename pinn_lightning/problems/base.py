@@ -8,24 +8,26 @@ from collections.abc import Mapping, Sequence
 import torch
 from torch import Tensor, nn
 
+from ..conditions import Condition, Dirichlet, Initial
 from ..derivatives import FieldDerivatives
+from ..geometry import Box, Geometry, SpaceTime
 
 
 class Problem(nn.Module):
-    r"""A PDE on a box :math:`[a, b] \subset \mathbb R^d`, with its conditions and reference.
+    r"""A PDE on a domain (a box or any :class:`~pinn_lightning.geometry.Geometry`), with its
+    conditions and reference.
 
     A problem is an ``nn.Module`` so that PDE coefficients can be trainable parameters
-    (inverse problems). Subclasses set the class attributes and implement :meth:`residual`;
-    they override :meth:`boundary_residual` / :meth:`initial_residual` for their conditions and
-    :meth:`solution` (or :meth:`reference`) for the error metric.
-
-    Conditions: ``"boundary"`` points lie on the faces of the spatial dimensions (times the
-    whole time interval); ``"initial"`` points at :math:`t = a_t` (only when ``time_dim`` is set).
+    (inverse problems). Subclasses set the class attributes and implement :meth:`residual`,
+    :meth:`define_conditions` for their conditions (:mod:`pinn_lightning.conditions`; by
+    default the exact solution as a Dirichlet condition ``"boundary"`` on the whole boundary and
+    an initial condition ``"initial"``), and :meth:`solution` (or :meth:`compute_reference`)
+    for the error metric.
 
     Class attributes:
         input_names: names of the input coordinates, e.g. ``("x", "t")``.
         output_names: names of the output components, e.g. ``("u",)``.
-        time_dim: index of the time coordinate, ``None`` for steady problems.
+        time_dim: index of the time coordinate (the last), ``None`` for steady problems.
         mixed_derivatives: the residual asks for ``d.d2(i, j)`` with ``i != j``.
         compared_outputs: indices of the outputs the error metric compares (``None``: all), e.g.
             the velocity only where the pressure is defined up to a constant.
@@ -33,9 +35,13 @@ class Problem(nn.Module):
             argument; see :meth:`learn_coefficients`).
 
     Args:
-        lower: lower corner :math:`a` of the box.
+        lower: lower corner :math:`a` of the box :math:`[a, b]` (time included), if the domain is a box.
         upper: upper corner :math:`b`.
-        eval_resolution: points per dimension of the evaluation grid used by the error metric.
+        eval_resolution: points per dimension of the evaluation grid used by the error metric
+            (on the bounding box; the points outside the domain are left out).
+        geometry: the domain, instead of ``lower`` and ``upper`` (a
+            :class:`~pinn_lightning.geometry.SpaceTime` for a time-dependent problem). The network
+            normalises its bounding box.
     """
 
     input_names: tuple[str, ...] = ()
@@ -47,11 +53,16 @@ class Problem(nn.Module):
 
     def __init__(
         self,
-        lower: Sequence[float],
-        upper: Sequence[float],
+        lower: Sequence[float] | None = None,
+        upper: Sequence[float] | None = None,
         eval_resolution: Sequence[int] | None = None,
+        geometry: Geometry | None = None,
     ) -> None:
         super().__init__()
+        if (geometry is None) == (lower is None or upper is None):
+            raise ValueError(f"{type(self).__name__}: give either lower and upper (a box) or a geometry")
+        if geometry is not None:
+            lower, upper = geometry.bounds()
         lower, upper = [float(v) for v in lower], [float(v) for v in upper]
         names = self.input_names or tuple(f"x{i}" for i in range(len(lower)))
         if len(lower) != len(names) or len(upper) != len(names):
@@ -68,9 +79,19 @@ class Problem(nn.Module):
                     f"eval_resolution needs {len(names)} integers >= 2, got {list(eval_resolution)}"
                 )
             eval_resolution = [int(n) for n in eval_resolution]
+        if self.time_dim is not None and self.time_dim != len(lower) - 1:
+            raise ValueError(f"{type(self).__name__}: time must be the last coordinate, got time_dim={self.time_dim}")
+        if geometry is None:
+            space = Box(lower[: len(lower) - (self.time_dim is not None)], upper[: len(upper) - (self.time_dim is not None)])
+            geometry = space if self.time_dim is None else SpaceTime(space, lower[-1], upper[-1])
+        elif (self.time_dim is not None) != isinstance(geometry, SpaceTime):
+            raise ValueError(f"{type(self).__name__}: a time-dependent problem needs a SpaceTime geometry and a "
+                             f"steady one a spatial geometry, got {type(geometry).__name__}")  # fmt: skip
+        self.geometry = geometry
         self.lower, self.upper = lower, upper
         self.eval_resolution = eval_resolution
         self._reference: tuple[Tensor, Tensor] | None = None
+        self._conditions: tuple[Condition, ...] | None = None
 
     @property
     def in_dim(self) -> int:
@@ -92,13 +113,54 @@ class Problem(nn.Module):
     hard_constraints: bool = False
     """Set by problems whose :meth:`output_transform` imposes all conditions exactly."""
 
+    def define_conditions(self) -> list[Condition]:
+        """The conditions of the problem, each one loss term (called once, after construction).
+
+        Default: the exact solution as ``Dirichlet`` ``"boundary"`` on the whole boundary and,
+        for a time-dependent problem, as ``Initial`` ``"initial"``.
+        """
+        if type(self).solution is Problem.solution:
+            raise ValueError(f"{type(self).__name__} has no exact solution to take its conditions from: "
+                             "define them in define_conditions()")  # fmt: skip
+        conditions: list[Condition] = [Dirichlet(self.solution, name="boundary")]
+        if self.time_dim is not None:
+            conditions.append(Initial(self.solution, name="initial"))
+        return conditions
+
     @property
-    def conditions(self) -> tuple[str, ...]:
-        """Names of the condition point sets this problem trains on (none under hard constraints)."""
+    def conditions(self) -> tuple[Condition, ...]:
+        """The conditions this problem trains on (none under hard constraints), checked against its geometry.
+
+        Raises:
+            ValueError: two conditions with one name, or a condition that cannot hold here.
+        """
         if self.hard_constraints:
             return ()
-        names = ("boundary",) if self.spatial_dims else ()
-        return names + (("initial",) if self.time_dim is not None else ())
+        if self._conditions is None:
+            conditions = tuple(self.define_conditions())
+            names = [c.name for c in conditions]
+            if len(set(names)) != len(names):
+                raise ValueError(f"{type(self).__name__}: condition names must differ, got {names}")
+            for c in conditions:
+                c.check(self.geometry, self.out_dim)
+            self._conditions = conditions
+        return self._conditions
+
+    def condition(self, name: str) -> Condition:
+        """The condition called ``name``.
+
+        Raises:
+            KeyError: no condition has that name.
+        """
+        for c in self.conditions:
+            if c.name == name:
+                return c
+        raise KeyError(f"{type(self).__name__} has no condition {name!r}; its conditions: {self.condition_names}")
+
+    @property
+    def condition_names(self) -> tuple[str, ...]:
+        """The names of :attr:`conditions`: their loss terms."""
+        return tuple(c.name for c in self.conditions)
 
     def learn_coefficients(self, learn: Mapping[str, float] | None) -> None:
         r"""Make coefficients trainable (inverse problem), starting from the given guesses.
@@ -135,21 +197,6 @@ class Problem(nn.Module):
         """
         return None
 
-    def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
-        """Boundary-condition residual at boundary points; default Dirichlet ``u - solution``."""
-        return u - self.solution(x).to(u.dtype)
-
-    def initial_residual(self, x: Tensor, u: Tensor) -> Tensor:
-        """Initial-condition residual at ``t = lower[time_dim]``; default ``u - solution``."""
-        return u - self.solution(x).to(u.dtype)
-
-    def condition_residual(self, name: str, x: Tensor, u: Tensor) -> Tensor:
-        if name == "boundary":
-            return self.boundary_residual(x, u)
-        if name == "initial":
-            return self.initial_residual(x, u)
-        raise KeyError(f"unknown condition {name!r}; this problem has {self.conditions}")
-
     def solution(self, x: Tensor) -> Tensor:
         """Exact solution ``[n, d] -> [n, m]``, where one is known (used by the default reference)."""
         raise NotImplementedError(f"{type(self).__name__} has no exact solution")
@@ -159,14 +206,16 @@ class Problem(nn.Module):
         return u
 
     def evaluation_points(self) -> Tensor:
-        """The evaluation grid, ``[N, d]`` float64, first dimension slowest."""
+        """The evaluation grid, ``[N, d]`` float64, first dimension slowest: the bounding box's grid,
+        less the points outside the (closed) domain."""
         if self.eval_resolution is None:
             raise ValueError(f"{type(self).__name__} has no eval_resolution for its reference grid")
         axes = [
             torch.linspace(lo, hi, n, dtype=torch.float64)
             for lo, hi, n in zip(self.lower, self.upper, self.eval_resolution)
         ]
-        return torch.stack(torch.meshgrid(*axes, indexing="ij"), dim=-1).reshape(-1, self.in_dim)
+        x = torch.stack(torch.meshgrid(*axes, indexing="ij"), dim=-1).reshape(-1, self.in_dim)
+        return x if self.geometry.fills_bounds else x[self.geometry.contains(x, 1e-9)]
 
     @property
     def compared(self) -> list[int]:

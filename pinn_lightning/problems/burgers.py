@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
+from ..conditions import Condition, Dirichlet, Initial
 from ..derivatives import FieldDerivatives
 from .base import Problem
 
@@ -126,11 +127,8 @@ class Burgers1D(Problem):
         u_x = d.grad(0)
         return 1.0 / (1.0 + self.compression_weight * (u_x.abs() - u_x))
 
-    def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
-        return u
-
-    def initial_residual(self, x: Tensor, u: Tensor) -> Tensor:
-        return u + torch.sin(math.pi * x[:, 0:1]).to(u.dtype)
+    def define_conditions(self) -> list[Condition]:
+        return [Dirichlet(0.0, name="boundary"), Initial(lambda x: -torch.sin(math.pi * x[:, 0:1]), name="initial")]
 
     def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
         if not self.hard_constraints:

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..conditions import Condition, Dirichlet
 from ..derivatives import FieldDerivatives
 from .base import Problem
 from .cavity_solver import check_refinement, solve_cavity_refined
@@ -113,9 +114,13 @@ class LidDrivenCavity2D(SteadyNavierStokes2D):
         grad = torch.cat([d.grad(0)[:, :2], d.grad(1)[:, :2]], 1)  # u_x, v_x, u_y, v_y
         return 1.0 / (1.0 + self.gradient_weight * grad.norm(dim=1, keepdim=True))
 
-    def boundary_residual(self, x: Tensor, u: Tensor) -> Tensor:
-        lid = (x[:, 1:2] >= self.upper[1]).to(u.dtype)
-        return torch.cat([u[:, 0:1] - lid, u[:, 1:2]], 1)
+    def wall_velocity(self, x: Tensor) -> Tensor:
+        """:math:`(u, v)` on the walls, ``[n, 2]``: ``(1, 0)`` on the lid, ``(0, 0)`` elsewhere."""
+        lid = (x[:, 1:2] >= self.upper[1]).to(x.dtype)
+        return torch.cat([lid, torch.zeros_like(lid)], 1)
+
+    def define_conditions(self) -> list[Condition]:
+        return [Dirichlet(self.wall_velocity, name="boundary", components=(0, 1))]
 
     def compute_reference(self) -> tuple[Tensor, Tensor]:
         n, k = self.reference_resolution, self.solver_refinement

@@ -13,10 +13,10 @@ def test_batch_lies_in_the_right_sets():
     assert set(batch) == {"collocation", "boundary", "initial"}
     x = batch["collocation"]
     assert x.shape == (500, 2) and (x[:, 0].abs() <= 1).all() and (x[:, 1] >= 0).all() and (x[:, 1] <= 1).all()
-    b = batch["boundary"]
+    b = batch["boundary"].x
     assert b.shape == (300, 2) and (b[:, 0].abs() == 1).all()  # spatial faces only, any time
     assert b[:, 1].min() < 0.1 and b[:, 1].max() > 0.9
-    i = batch["initial"]
+    i = batch["initial"].x
     assert i.shape == (200, 2) and (i[:, 1] == 0).all() and i[:, 0].min() < -0.9 and i[:, 0].max() > 0.9
 
 
@@ -155,8 +155,8 @@ def test_synthetic_observations_are_reference_samples_with_the_stated_noise():
     # DDP: ranks take disjoint shares that together are all the observations
     dm = CollocationDataModule(n_observations=5000)
     parts = [dm.observations_for(p, r, 3) for r in range(3)]
-    assert sum(part["data"].shape[0] for part in parts) == 5000
-    assert torch.equal(torch.cat([part["data_values"] for part in parts]).sort(0).values, u.sort(0).values)
+    assert sum(part.x.shape[0] for part in parts) == 5000
+    assert torch.equal(torch.cat([part.values for part in parts]).sort(0).values, u.sort(0).values)
 
 
 def test_observations_from_a_file_are_checked(tmp_path):
@@ -195,7 +195,7 @@ def test_collocation_growth_switches_the_batch_size_at_its_step_through_the_trai
             self.sizes = []
 
         def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
-            self.sizes.append((trainer.global_step, batch["collocation"].shape[0], batch["initial"].shape[0]))
+            self.sizes.append((trainer.global_step, batch["collocation"].shape[0], batch["initial"].x.shape[0]))
 
     dm = CollocationDataModule(n_collocation=64, collocation_growth=(3, 96), n_boundary=16, n_initial=8, batches_per_epoch=2)
     model = PINNModule(Burgers1D(), HashGridEncoding(n_levels=2, finest_resolution=16), hidden_width=8,

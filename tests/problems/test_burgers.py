@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from pinn_lightning import AutogradDerivatives, Burgers1D, FiniteDifferenceDerivatives, cole_hopf_solution
+from tests.helpers.conditions import condition_residual
 
 NU = 0.01 / math.pi
 
@@ -57,8 +58,8 @@ def test_reference_grid_and_conditions():
     on_boundary = x[:, 0].abs() == 1
     assert u[on_boundary].abs().max().item() < 1e-12
     # the condition residuals vanish on the exact solution
-    assert p.initial_residual(x[at_t0], u[at_t0]).abs().max().item() < 1e-14
-    assert p.boundary_residual(x[on_boundary], u[on_boundary]).abs().max().item() < 1e-12
+    assert condition_residual(p, "initial", x[at_t0], u[at_t0]).abs().max().item() < 1e-14
+    assert condition_residual(p, "boundary", x[on_boundary], u[on_boundary]).abs().max().item() < 1e-12
 
 
 def _points():
@@ -107,10 +108,10 @@ def test_hard_constraints_satisfy_conditions_for_any_network_output():
     raw = torch.randn(50, 1, generator=g, dtype=torch.float64) * 10  # arbitrary network output
     initial = torch.stack([s, torch.zeros_like(s)], 1)
     u0 = p.output_transform(initial, raw)
-    assert p.initial_residual(initial, u0).abs().max().item() < 1e-14
+    assert condition_residual(Burgers1D(), "initial", initial, u0).abs().max().item() < 1e-14
     for side in (-1.0, 1.0):
         edge = torch.stack([torch.full_like(t, side), t], 1)
-        assert p.boundary_residual(edge, p.output_transform(edge, raw)).abs().max().item() < 1e-14
+        assert condition_residual(Burgers1D(), "boundary", edge, p.output_transform(edge, raw)).abs().max().item() < 1e-14
     # inside, the network output still matters
     inner = torch.stack([s * 0.5, t + 0.1], 1)
     assert (p.output_transform(inner, raw) - p.output_transform(inner, 2 * raw)).abs().min().item() > 0

@@ -4,6 +4,9 @@ import pytest
 import torch
 
 from pinn_lightning import AutogradDerivatives, Diffusion1D, FiniteDifferenceDerivatives, Poisson2D
+from tests.helpers.conditions import condition_residual
+from pinn_lightning.conditions import PointSet
+from pinn_lightning.derivatives import Values
 
 
 @pytest.mark.parametrize("problem", [Poisson2D(m=1), Poisson2D(m=3), Diffusion1D(), Diffusion1D(alpha=0.02, m=6)], ids=repr)
@@ -25,9 +28,10 @@ def test_conditions_vanish_on_exact_solution_and_hard_constraints(problem):
     else:
         faces = torch.cat([torch.stack(v, 1) for v in ((zero, s), (one, s))])
         t0 = torch.stack([s, zero], 1)
-        assert problem.initial_residual(t0, problem.solution(t0)).abs().max() < 1e-14
-    assert problem.boundary_residual(faces, problem.solution(faces)).abs().max() < 1e-12
+        assert condition_residual(problem, "initial", t0, problem.solution(t0)).abs().max() < 1e-14
+    assert condition_residual(problem, "boundary", faces, problem.solution(faces)).abs().max() < 1e-12
+    soft = problem.condition("boundary")
     problem.hard_constraints = True
     raw = torch.randn(len(faces), 1, dtype=torch.float64)
-    assert problem.boundary_residual(faces, problem.output_transform(faces, raw)).abs().max() < 1e-12
+    assert soft.residual(PointSet(faces), Values(problem.output_transform(faces, raw), 2)).abs().max() < 1e-12
     assert problem.conditions == ()

@@ -8,6 +8,7 @@ from pinn_lightning import AutogradDerivatives, FiniteDifferenceDerivatives, Kov
 from pinn_lightning.problems.botella_peyret1998 import BOTELLA_PEYRET_RE100
 from pinn_lightning.problems.cavity_solver import solve_cavity, solve_cavity_refined
 from pinn_lightning.problems.ghia1982 import GHIA_RE100_U, GHIA_RE100_V
+from tests.helpers.conditions import condition_residual
 
 
 def test_kovasznay_exact_solution_solves_all_three_equations():
@@ -19,7 +20,7 @@ def test_kovasznay_exact_solution_solves_all_three_equations():
     assert 3.5 < errs[0] / errs[1] < 4.5
     xb, ub = p.reference()
     assert ub.shape == (101 * 133, 3)
-    assert p.boundary_residual(xb[:5], ub[:5]).abs().max() == 0
+    assert condition_residual(p, "boundary", xb[:5], ub[:5]).abs().max() == 0
 
 
 def _centre_lines(sol):
@@ -91,7 +92,7 @@ def test_shipped_cavity_reference_matches_ghia():
     # the reference satisfies the problem's boundary condition (no-slip walls, lid u = 1)
     edge = (x[:, 0] == 0) | (x[:, 0] == 1) | (x[:, 1] == 0) | (x[:, 1] == 1)
     with_p = torch.cat([u, torch.zeros(len(u), 1, dtype=u.dtype)], 1)  # the residual ignores p
-    assert p.boundary_residual(x[edge], with_p[edge]).abs().max() == 0
+    assert condition_residual(p, "boundary", x[edge], with_p[edge]).abs().max() == 0
 
 
 def test_shipped_cavity_reference_matches_botella_peyret():

@@ -1,6 +1,6 @@
 """Point samplers on the unit cube and on the parts of a box (interior, faces, initial slice).
 
-Every draw is a pure function of an integer key (:mod:`pinn_lightning.data.random`), made on the
+Every draw is a pure function of an integer key (:mod:`pinn_lightning.geometry.random`), made on the
 device that asks for it, with static shapes and no read of the device by the host.
 """
 
