@@ -303,10 +303,10 @@ class PINNModule(pl.LightningModule):
         return state
 
     def _require_reference(self) -> None:
-        problem = type(self.problem)
-        if problem.solution is Problem.solution and problem.compute_reference is Problem.compute_reference:
+        problem = self.problem
+        if not problem.has_reference and not problem.reference_quantities:
             raise ValueError(
-                f"{problem.__name__} has no reference solution for val/rel_l2 and test/rel_l2: implement "
+                f"{type(problem).__name__} has no reference solution for val/rel_l2 and test/rel_l2: implement "
                 f"solution() or compute_reference(), or turn validation off (trainer.limit_val_batches: 0)"
             )
 
@@ -323,14 +323,26 @@ class PINNModule(pl.LightningModule):
         return u if self.problem.compared_outputs is None else u[:, self.problem.compared]
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        x, u_ref = batch
-        self.val_rel_l2.update(self.compared(x), u_ref)
-        self.log("val/rel_l2", self.val_rel_l2, prog_bar=True)
+        self._evaluate(batch, batch_idx, "val", self.val_rel_l2)
 
     def test_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
+        self._evaluate(batch, batch_idx, "test", self.test_rel_l2)
+
+    def _evaluate(self, batch: tuple[Tensor, Tensor], batch_idx: int, stage: str, metric: RelativeL2Error) -> None:
+        """Accumulate the relative L2 error on a reference chunk (if the problem has a reference
+        field), and log the problem's quantities of interest at the first chunk."""
         x, u_ref = batch
-        self.test_rel_l2.update(self.compared(x), u_ref)
-        self.log("test/rel_l2", self.test_rel_l2)
+        if self.problem.has_reference:
+            metric.update(self.compared(x), u_ref)
+            self.log(f"{stage}/rel_l2", metric, prog_bar=stage == "val")
+        if self.problem.reference_quantities and batch_idx == 0:
+            with torch.enable_grad():
+                values = self.problem.quantities(self, self.derivatives, torch.zeros((), device=self.device))
+            for name, value in values.items():
+                self.log(f"{stage}/{name}", value.detach(), prog_bar=stage == "val" and name == "c_D")
+                ref = self.problem.reference_quantities.get(name)
+                if ref is not None:
+                    self.log(f"{stage}/{name}_error", (value.detach() - ref).abs() / abs(ref))
 
     @torch.no_grad()
     def reference_error(self, batch_size: int = 32768) -> float:

@@ -11,8 +11,8 @@ from .plotting import draw_field
 
 class SolutionSnapshot(pl.Callback):
     """Every ``every_n_validations`` validation runs, a figure of prediction, reference and
-    absolute error on the problem's reference grid, for each output (problems with two inputs:
-    1-D in time, or 2-D). Logged as ``solution/<output>`` to TensorBoard loggers.
+    absolute error on the problem's reference grid (the prediction alone where the problem has
+    no reference field), for each output (problems with two inputs: 1-D in time, or 2-D). Logged as ``solution/<output>`` to TensorBoard loggers.
 
     Args:
         every_n_validations: validation runs between snapshots.
@@ -34,24 +34,34 @@ class SolutionSnapshot(pl.Callback):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        x, u_ref = problem.reference()
+        x, u_ref = problem.reference() if problem.has_reference else (problem.evaluation_points(), None)
         with torch.no_grad():
             pred = torch.cat([pl_module(c.float().to(pl_module.device)).cpu() for c in torch.split(x, 32768)])
         n0, n1 = problem.eval_resolution
         extent = (x[:, 0].min().item(), x[:, 0].max().item(), x[:, 1].min().item(), x[:, 1].max().item())
+        inside = None  # a domain that is not its bounding box: its grid points among the box's, blank elsewhere
+        if x.shape[0] != n0 * n1:
+            axes = [torch.linspace(lo, hi, n, dtype=torch.float64) for lo, hi, n in zip(problem.lower, problem.upper, (n0, n1))]
+            inside = problem.geometry.contains(torch.stack(torch.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 2), 1e-9)
+
+        def on_grid(values: torch.Tensor) -> torch.Tensor:
+            if inside is None:
+                return values.reshape(n0, n1)
+            return torch.full((n0 * n1,), float("nan")).masked_scatter(inside, values).reshape(n0, n1)
+
         names = problem.coordinate_names
         figures = {}
-        for j, k in enumerate(problem.compared):  # reference column j holds output k
+        shown = problem.compared if u_ref is not None else range(problem.out_dim)
+        for j, k in enumerate(shown):  # reference column j holds output k
             u = problem.output_names[k]
-            fields = {
-                "prediction": pred[:, k],
-                "reference": u_ref[:, j].float(),
-                "|error|": (pred[:, k] - u_ref[:, j].float()).abs(),
-            }
-            fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+            fields = {"prediction": pred[:, k]}
+            if u_ref is not None:
+                fields.update({"reference": u_ref[:, j].float(), "|error|": (pred[:, k] - u_ref[:, j].float()).abs()})
+            fig, axes = plt.subplots(1, len(fields), figsize=(4 * len(fields), 3.4), squeeze=False)
+            axes = axes[0]
             for ax, (title, field) in zip(axes, fields.items()):
                 cmap = "viridis" if title == "|error|" else "RdBu_r"
-                draw_field(ax, fig, field.reshape(n0, n1), extent, names, f"{u}: {title}", cmap)
+                draw_field(ax, fig, on_grid(field), extent, names, f"{u}: {title}", cmap)
             fig.tight_layout()
             figures[f"solution/{u}"] = fig
         return figures

@@ -59,7 +59,8 @@ class _TrainPoints(IterableDataset):
 
 
 class _ReferencePoints(IterableDataset):
-    """This process's share (every ``world_size``-th point) of the reference grid, in chunks."""
+    """This process's share (every ``world_size``-th point) of the reference grid, in chunks: ``(x, u)``
+    (``u`` ``[n, 0]`` for a problem without reference field), or ``x`` alone (predict)."""
 
     def __init__(self, dm: "CollocationDataModule", with_target: bool) -> None:
         self.dm = dm
@@ -68,12 +69,17 @@ class _ReferencePoints(IterableDataset):
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor] | Tensor]:
         trainer = self.dm.trainer
         rank, world = (trainer.global_rank, trainer.world_size) if trainer is not None else (0, 1)
-        x, u = self.dm.problem.reference()
-        x, u = x[rank::world].float(), u[rank::world].float()
+        problem = self.dm.problem
+        if self.with_target and problem.has_reference:
+            x, u = problem.reference()
+        else:  # predict; or a problem with quantities of interest only: no target columns
+            x = problem.evaluation_points()
+            u = x.new_zeros(x.shape[0], 0)
+        x = x[rank::world].float()
         size = self.dm.eval_batch_size
         for start in range(0, x.shape[0], size):
             xs = x[start : start + size]
-            yield (xs, u[start : start + size]) if self.with_target else xs
+            yield (xs, u[rank::world][start : start + size].float()) if self.with_target else xs
 
 
 class CollocationDataModule(pl.LightningDataModule):

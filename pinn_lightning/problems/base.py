@@ -9,7 +9,7 @@ import torch
 from torch import Tensor, nn
 
 from ..conditions import Condition, Dirichlet, Initial
-from ..derivatives import FieldDerivatives
+from ..derivatives import DerivativeOperator, Field, FieldDerivatives
 from ..geometry import Box, Geometry, SpaceTime
 
 
@@ -196,6 +196,20 @@ class Problem(nn.Module):
         ``PINNModule`` detaches them: the loss treats them as constants.
         """
         return None
+
+    reference_quantities: dict[str, float] = {}
+    """Published values of the problem's :meth:`quantities`, e.g. a drag coefficient."""
+
+    def quantities(self, field: Field, derivatives: DerivativeOperator, like: Tensor) -> dict[str, Tensor]:
+        """Scalar quantities of interest of ``field`` (e.g. forces on a body), 0-d tensors in
+        ``like``'s dtype and device; logged as ``val/<name>`` and ``test/<name>``. None by default."""
+        return {}
+
+    @property
+    def has_reference(self) -> bool:
+        """Whether the problem has a reference field (an exact solution or a computed one)."""
+        cls = type(self)
+        return cls.solution is not Problem.solution or cls.compute_reference is not Problem.compute_reference
 
     def solution(self, x: Tensor) -> Tensor:
         """Exact solution ``[n, d] -> [n, m]``, where one is known (used by the default reference)."""

@@ -1,4 +1,4 @@
-"""Steady incompressible 2-D Navier–Stokes: Kovasznay flow and the lid-driven cavity."""
+"""Steady incompressible 2-D Navier–Stokes: Kovasznay flow, the lid-driven cavity, and the flow around a cylinder (DFG 2D-1)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..conditions import Condition, Dirichlet
-from ..derivatives import FieldDerivatives
+from ..conditions import Condition, Dirichlet, Operator
+from ..derivatives import DerivativeOperator, Field, FieldDerivatives
+from ..geometry import Box, Disk
 from .base import Problem
 from .cavity_solver import check_refinement, solve_cavity_refined
 
@@ -29,8 +30,9 @@ class SteadyNavierStokes2D(Problem):
     input_names = ("x", "y")
     output_names = ("u", "v", "p")
 
-    def __init__(self, re: float, lower: Sequence[float], upper: Sequence[float], eval_resolution: Sequence[int]) -> None:
-        super().__init__(lower=lower, upper=upper, eval_resolution=eval_resolution)
+    def __init__(self, re: float, lower: Sequence[float] | None = None, upper: Sequence[float] | None = None,
+                 eval_resolution: Sequence[int] | None = None, geometry=None) -> None:  # fmt: skip
+        super().__init__(lower=lower, upper=upper, eval_resolution=eval_resolution, geometry=geometry)
         if not re > 0:
             raise ValueError(f"re must be > 0, got {re}")
         self.re = float(re)
@@ -140,3 +142,101 @@ class LidDrivenCavity2D(SteadyNavierStokes2D):
         x = self.evaluation_points()
         u = torch.stack([torch.from_numpy(data["u"]).reshape(-1), torch.from_numpy(data["v"]).reshape(-1)], 1)
         return x, u
+
+
+class CylinderFlow2D(SteadyNavierStokes2D):
+    r"""Steady flow around a cylinder in a channel: the DFG benchmark 2D-1 (Schäfer & Turek 1996).
+
+    Channel :math:`[0, 2.2] \times [0, 0.41]` less the cylinder of radius 0.05 centred at
+    :math:`(0.2, 0.2)`; :math:`\rho = 1`, viscosity :math:`\nu`. Conditions, each on its named
+    boundary part:
+
+    - ``inlet`` (:math:`x = 0`): the parabolic profile :math:`u = 4 U_m y (H - y) / H^2,\ v = 0`;
+    - ``walls`` (:math:`y = 0, H`) and ``cylinder``: no slip, :math:`u = v = 0`;
+    - ``outlet`` (:math:`x = 2.2`): do-nothing, :math:`\nu\,\partial_n \mathbf u - p\,\mathbf n = 0`.
+
+    With :math:`U_m = 0.3` and :math:`\nu = 10^{-3}`, :math:`Re = \bar U D / \nu = 20`
+    (:math:`\bar U = 2 U_m / 3`, :math:`D = 0.1`). The benchmark's quantities, computed from the
+    field by :meth:`quantities` and logged as ``val/`` and ``test/`` metrics (with their relative
+    errors, ``<name>_error``): the drag and lift coefficients
+    :math:`c_D = 2F_x / (\rho \bar U^2 D)`, :math:`c_L = 2F_y / (\rho \bar U^2 D)`, and
+    :math:`\Delta p = p(0.15, 0.2) - p(0.25, 0.2)`. Reference values (Schäfer & Turek's
+    finest-grid values as refined by later studies): :attr:`reference_quantities`.
+
+    There is no reference field: ``val/rel_l2`` is not logged; checkpoint on ``val/c_D_error``.
+
+    Args:
+        nu: kinematic viscosity.
+        u_max: the inflow's peak velocity :math:`U_m`.
+        quadrature_points: points of the trapezoid rule on the cylinder for the force integral.
+        eval_resolution: grid points along x and y of the prediction grid (points in the
+            cylinder are left out).
+    """
+
+    reference_quantities = {"c_D": 5.57953523384, "c_L": 0.010618948146, "delta_p": 0.11752016697}
+    height, center, radius = 0.41, (0.2, 0.2), 0.05
+
+    def __init__(self, nu: float = 1e-3, u_max: float = 0.3, quadrature_points: int = 512,
+                 eval_resolution: Sequence[int] = (221, 42)) -> None:  # fmt: skip
+        if not nu > 0 or not u_max > 0:
+            raise ValueError(f"nu and u_max must be > 0, got nu={nu}, u_max={u_max}")
+        if not isinstance(quadrature_points, int) or quadrature_points < 16:
+            raise ValueError(f"quadrature_points must be an integer >= 16, got {quadrature_points!r}")
+        h, tol = self.height, 1e-6
+        channel = Box((0.0, 0.0), (2.2, h), parts={
+            "inlet": lambda x: x[:, 0] <= tol,
+            "outlet": lambda x: x[:, 0] >= 2.2 - tol,
+            "walls": lambda x: (x[:, 1] <= tol) | (x[:, 1] >= h - tol),
+        })  # fmt: skip
+        c, r = self.center, self.radius
+        cylinder = Disk(c, r, parts={"cylinder": lambda x: (x - x.new_tensor(c)).norm(dim=1) < 1.5 * r})
+        super().__init__(1.0 / nu, eval_resolution=eval_resolution, geometry=channel - cylinder)
+        self.nu, self.u_max, self.quadrature_points = float(nu), float(u_max), quadrature_points
+
+    def inflow(self, x: Tensor) -> Tensor:
+        """The inlet profile :math:`(u, v)`, ``[n, 2]``."""
+        y = x[:, 1:2]
+        u = 4 * self.u_max * y * (self.height - y) / self.height**2
+        return torch.cat([u, torch.zeros_like(u)], 1)
+
+    def outflow(self, x: Tensor, d: FieldDerivatives, normal: Tensor) -> Tensor:
+        r"""Do-nothing residual :math:`\nu\,\partial_x (u, v) - p\,(1, 0)` on the outlet, ``[n, 2]``."""
+        ux = d.grad(0)
+        return torch.cat([self.nu * ux[:, 0:1] - d.u[:, 2:3], self.nu * ux[:, 1:2]], 1)
+
+    def define_conditions(self) -> list[Condition]:
+        return [
+            Dirichlet(self.inflow, name="inlet", on="inlet", components=(0, 1)),
+            Dirichlet(0.0, name="walls", on="walls", components=(0, 1)),
+            Dirichlet(0.0, name="cylinder", on="cylinder", components=(0, 1)),
+            Operator(self.outflow, name="outlet", on="outlet"),
+        ]
+
+    def quantities(self, field: Field, derivatives: DerivativeOperator, like: Tensor) -> dict[str, Tensor]:
+        r"""Drag and lift coefficients and the pressure difference of ``field`` (outputs ``u, v, p``).
+
+        The force on the cylinder is the surface integral of the traction,
+
+        .. math::
+            \mathbf F = \oint_S \big(-p\,\mathbf n + \rho\nu(\nabla\mathbf u + \nabla\mathbf u^T)\,\mathbf n\big)\,dS,
+
+        with :math:`\mathbf n` the cylinder's outward normal (into the fluid), by the trapezoid
+        rule on ``quadrature_points`` equally spaced points (spectrally accurate for a smooth,
+        periodic integrand), the derivatives from ``derivatives`` (the model's operator).
+        """
+        m = self.quadrature_points
+        theta = torch.arange(m, dtype=torch.float64) * (2 * math.pi / m)
+        n = torch.stack([theta.cos(), theta.sin()], 1)
+        x = (torch.tensor(self.center, dtype=torch.float64) + self.radius * n).to(like)
+        n = n.to(like)
+        d = derivatives(field, x)
+        du, dv = d.grad(0), d.grad(1)  # [m, 3]: d/dx and d/dy of (u, v, p)
+        p = d.u[:, 2]
+        s_xx, s_yy, s_xy = 2 * du[:, 0], 2 * dv[:, 1], du[:, 1] + dv[:, 0]  # grad u + grad u^T
+        fx = -p * n[:, 0] + self.nu * (s_xx * n[:, 0] + s_xy * n[:, 1])
+        fy = -p * n[:, 1] + self.nu * (s_xy * n[:, 0] + s_yy * n[:, 1])
+        arc = 2 * math.pi * self.radius / m
+        scale = 2.0 / ((2 * self.u_max / 3) ** 2 * 2 * self.radius)
+        probes = torch.tensor([[0.15, 0.2], [0.25, 0.2]], dtype=torch.float64).to(like)
+        p_probes = field(probes)[:, 2]
+        return {"c_D": scale * arc * fx.sum(), "c_L": scale * arc * fy.sum(), "delta_p": p_probes[0] - p_probes[1]}
