@@ -3,7 +3,9 @@
 Each method is a shipped config (plus overrides) run through the same LightningCLI path as
 ``pinn fit``. The training clock runs from step to step and stops for evaluation, which computes
 the relative L2 error on the problem's whole reference grid at geometrically spaced training
-times. Methods run back to back, interleaved over seeds, with a fixed torch thread count.
+times (for the cylinder, which has no reference field: the relative error of the drag
+coefficient c_D, with c_L and delta_p recorded beside it). Methods run back to back, interleaved
+over seeds, with a fixed torch thread count.
 
     python benchmarks/time_to_accuracy.py --problem burgers --budget-s 180 --seeds 0 1 2 \
         --out benchmarks/results/
@@ -36,6 +38,7 @@ from pinn_lightning.cli import cli_main  # noqa: E402
 from pinn_lightning.nonfinite import NonFiniteLossError  # noqa: E402
 
 THRESHOLDS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
+QUANTITY_THRESHOLDS = (1e-1, 5e-2, 2e-2, 1e-2)  # relative errors of a quantity of interest (c_D)
 
 
 Method = tuple[str, list[str]]  # (config file, CLI overrides)
@@ -79,6 +82,21 @@ METHODS["burgers"]["vanilla_lbfgs_we"] = ("burgers_mlp_autograd.yaml", [*lbfgs(2
 METHODS["burgers"]["vanilla_lbfgs_we_clip"] = ("burgers_mlp_autograd.yaml", [*lbfgs(2000), *LBFGS, _WE, _CLIP])
 METHODS["burgers"]["hash_fd_accurate"] = ("burgers_hash_fd_accurate.yaml", [])
 METHODS["kovasznay"]["vanilla_lbfgs"] = ("kovasznay_mlp_autograd.yaml", [*lbfgs(500), *LBFGS])
+METHODS["cylinder"] = {"vanilla_mlp_autograd": ("cylinder_mlp_autograd.yaml", []), "hash_fd": ("cylinder_hash_fd.yaml", [])}
+
+
+def measure(pl_module) -> tuple[float, dict[str, float] | None]:
+    """The error of the current model: relative L2 on the reference grid, or, for a problem with
+    quantities of interest and no reference field, the relative error of its first quantity
+    (and every quantity's value)."""
+    problem = pl_module.problem
+    if problem.has_reference:
+        return pl_module.reference_error(), None
+    with torch.enable_grad():
+        values = problem.quantities(pl_module, pl_module.derivatives, torch.zeros((), device=pl_module.device))
+    values = {k: v.item() for k, v in values.items()}
+    name, ref = next(iter(problem.reference_quantities.items()))
+    return abs(values[name] - ref) / abs(ref), values
 
 
 class BudgetClock(pl.Callback):
@@ -92,7 +110,8 @@ class BudgetClock(pl.Callback):
         self.next_eval = first_eval_s
         self.eval_factor = eval_factor
         self.train_time = 0.0
-        self.curve: list[tuple[float, int, float]] = []  # (train seconds, step, rel_l2)
+        self.curve: list[tuple[float, int, float]] = []  # (train seconds, step, error)
+        self.quantities: list[dict[str, float]] = []  # at each evaluation, for problems without reference field
         self._last = None
 
     def on_train_start(self, trainer, pl_module) -> None:
@@ -101,9 +120,11 @@ class BudgetClock(pl.Callback):
     def _evaluate(self, trainer, pl_module) -> None:
         was_training = pl_module.training
         pl_module.eval()
-        err = pl_module.reference_error()
+        err, values = measure(pl_module)
         pl_module.train(was_training)
         self.curve.append((self.train_time, trainer.global_step, err))
+        if values is not None:
+            self.quantities.append(values)
         if not math.isfinite(err) or (self.stop_below is not None and err <= self.stop_below):
             trainer.should_stop = True
 
@@ -156,7 +177,7 @@ def run_method(
     curve = clock.curve
     errors = [e for _, _, e in curve] or [math.inf]
     time_to = {}
-    for thr in THRESHOLDS:
+    for thr in QUANTITY_THRESHOLDS if clock.quantities else THRESHOLDS:
         hit = next((t for t, _, e in curve if e <= thr), None)
         time_to[f"{thr:g}"] = None if hit is None else round(hit, 2)
     return {
@@ -169,6 +190,7 @@ def run_method(
         "final_rel_l2": errors[-1] if math.isfinite(errors[-1]) else None,
         "time_to": time_to,
         "curve": [(round(t, 3), s, e) for t, s, e in curve],
+        "quantities": clock.quantities or None,
         "diverged": diverged,
     }
 
@@ -207,7 +229,9 @@ def plot(results: dict, problem: str, path: Path) -> None:
             ax.plot(t, e, color=color, alpha=0.8 if j == 0 else 0.35, label=name if j == 0 else None)
     for thr in (1e-2, 1e-3):
         ax.axhline(thr, color="grey", lw=0.6, ls="--")
-    ax.set(xscale="log", yscale="log", xlabel="training time [s] (evaluation excluded)", ylabel="relative L2 error")
+    quantity = results["methods"] and next(iter(results["methods"].values()))["seeds"][0].get("quantities")
+    ylabel = "relative error of c_D" if quantity else "relative L2 error"
+    ax.set(xscale="log", yscale="log", xlabel="training time [s] (evaluation excluded)", ylabel=ylabel)
     ax.set_title(f"{problem}: {results['threads']} torch thread(s), budget {results['budget_s']:g} s, seeds {results['seeds']}")
     ax.legend(fontsize=8)
     fig.tight_layout()

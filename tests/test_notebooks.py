@@ -29,9 +29,9 @@ def test_quickstart_trains_a_user_defined_pde_and_shows_its_diagnostics(tmp_path
     # 300 steps of the hash PINN already solve it to a few percent
     err = float(re.search(r"rel_l2 = (\S+) after 300 steps", texts).group(1))
     assert err < 0.05, err
-    # the diagnostics table: smoothstep makes AD and FD first derivatives agree
+    # the diagnostics table: on a linear grid AD and FD agree on first derivatives, not on second ones
     ad_vs_fd = float(re.search(r"derivatives/ad_vs_fd/u_x\s+(\S+)", texts).group(1))
-    assert ad_vs_fd < 0.05
+    assert ad_vs_fd < 0.05 and float(re.search(r"derivatives/ad_vs_fd/u_xx\s+(\S+)", texts).group(1)) > 0.1
     assert (tmp_path / "lightning_logs" / "quickstart").is_dir()  # TensorBoard logs where the user ran it
 
 
