@@ -31,8 +31,7 @@ CONFIGS = ("burgers_mlp_autograd.yaml", "burgers_hash_fd.yaml", "helmholtz_hash_
 
 
 class StepTimer(pl.Callback):
-    """Wall time per optimizer step, one entry per batch (a batch of ``data.steps_per_batch``
-    steps counts its time over its steps), keyed by the global step it ends at."""
+    """Wall time per optimizer step, keyed by the global step it ends at."""
 
     def __init__(self) -> None:
         self.times: list[tuple[int, float]] = []  # (global step, seconds per step)
@@ -104,11 +103,6 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS))
-    parser.add_argument(
-        "--steps-per-batch", type=int, nargs="+", default=None, metavar="K",
-        help="also time `pinn fit` with data.steps_per_batch=K (each K one more column; the configs' own "
-        "setting is always timed)",
-    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "step_overhead" / "step_overhead.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -117,8 +111,6 @@ def main() -> None:
         for config in args.configs:
             raw_a = raw_loop(config, args.steps, workdir)
             lit = lightning_run(config, args.steps, workdir, [])
-            more = {k: lightning_run(config, args.steps, workdir, [f"--data.steps_per_batch={k}"])
-                    for k in args.steps_per_batch or []}  # fmt: skip
             raw_b = raw_loop(config, args.steps, workdir)
             raw = median_ms(raw_a, args.warmup), median_ms(raw_b, args.warmup)
             row = {
@@ -128,9 +120,6 @@ def main() -> None:
                 "lightning_ms": round(median_ms(lit, args.warmup), 2),
             }
             row["ratio"] = round(row["lightning_ms"] / row["raw_ms"], 3)
-            for k, times in more.items():
-                row[f"lightning_ms_k{k}"] = round(median_ms(times, args.warmup), 2)
-                row[f"ratio_k{k}"] = round(row[f"lightning_ms_k{k}"] / row["raw_ms"], 3)
             rows.append(row)
             print(json.dumps(row), flush=True)
     result = {"command": "python " + " ".join(sys.argv), "threads": args.threads, "steps": args.steps,
@@ -139,10 +128,7 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=1))
     print(f"{'config':32s} {'raw ms':>8s} {'pinn fit ms':>12s} {'ratio':>6s}")
     for r in rows:
-        extra = "".join(
-            f"  k={k}: {r[f'lightning_ms_k{k}']:.2f} ms ({r[f'ratio_k{k}']:.3f})" for k in args.steps_per_batch or []
-        )
-        print(f"{r['config']:32s} {r['raw_ms']:8.2f} {r['lightning_ms']:12.2f} {r['ratio']:6.3f}{extra}")
+        print(f"{r['config']:32s} {r['raw_ms']:8.2f} {r['lightning_ms']:12.2f} {r['ratio']:6.3f}")
 
 
 if __name__ == "__main__":

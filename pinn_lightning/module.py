@@ -12,7 +12,6 @@ from .conditions import PointData
 from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives, Values
 from .encodings import Encoding
 from .metrics import RelativeL2Error
-from .data.datamodule import training_draws
 from .causal import CausalWeighting
 from .lbfgs import LBFGSPhase
 from .loss_weighting import GradNormWeighting
@@ -138,15 +137,6 @@ class PINNModule(pl.LightningModule):
         self.val_rel_l2 = RelativeL2Error()
         self.test_rel_l2 = RelativeL2Error()
 
-    def __setattr__(self, name: str, value) -> None:
-        # Lightning sets `_current_fx_name` before and after every hook it calls, ~30 times per
-        # training step; nn.Module.__setattr__ (which looks the name up among parameters, buffers
-        # and submodules) made that ~0.1 ms of a 3.5 ms step. It is a plain string attribute.
-        if name == "_current_fx_name":
-            object.__setattr__(self, name, value)
-        else:
-            super().__setattr__(name, value)
-
     def forward(self, x: Tensor) -> Tensor:  # [n, d] -> [n, m]
         return self.problem.output_transform(x, self.network(x))
 
@@ -224,16 +214,12 @@ class PINNModule(pl.LightningModule):
             for name, value in terms.items()
         )
 
-    def training_step(self, batch: dict[str, Tensor] | list[dict[str, Tensor]], batch_idx: int) -> Tensor:
-        """One optimizer step per draw: ``batch`` is one draw, or a list of them
-        (``CollocationDataModule(steps_per_batch=k)``); logs once, after the last."""
-        for draw in training_draws(batch):
-            loss, terms = self._optimizer_step(draw)
+    def training_step(self, batch: dict, batch_idx: int) -> Tensor:
+        """One optimizer step on one draw (see :meth:`loss_terms`)."""
+        loss, terms = self._optimizer_step(batch)
         n = self.trainer.log_every_n_steps
-        # Lightning writes on-step values only when the step is a multiple of n (it drops the rest),
-        # and each `self.log` costs a few tenths of a millisecond (logging every step made a
-        # 512-point Burgers hash + FD step ~10 % slower): log only then. The progress bar shows
-        # the last logged loss.
+        # Lightning writes on-step values only at multiples of n and each `self.log` costs a few
+        # tenths of a millisecond: log only then (the progress bar shows the last logged loss).
         if n > 0 and self.global_step % n == 0:
             self._log_step(loss, terms)
         return loss

@@ -2,9 +2,6 @@
 
 Every entry is a message of Lightning or PyTorch that this framework triggers by design:
 
-* ``log_every_n_steps`` counts optimizer steps, and with ``data.steps_per_batch`` an epoch has
-  fewer Lightning batches than that interval; the loggers still write every
-  ``log_every_n_steps`` optimizer steps.
 * the data module's loader is an ``IterableDataset`` with a length (the batches per epoch) and
   one process: the warning is about several loader workers, which it never uses.
 * Lightning 2.6's own use of ``torch.utils._pytree.LeafSpec``, deprecated by PyTorch.
@@ -21,7 +18,6 @@ import logging
 import warnings
 
 MESSAGES = (
-    r"The number of training batches \(\d+\) is smaller than the logging interval",
     r"Your `IterableDataset` has `__len__` defined",
     r"`isinstance\(treespec, LeafSpec\)` is deprecated",
     r"The dirpath has changed from .* therefore `best_model_score`",

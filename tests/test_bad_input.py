@@ -18,8 +18,6 @@ CASES = {
     "zero collocation points": (HELM, ["--data.n_collocation=0"], "n_collocation must be a positive integer, got 0"),
     "negative boundary points": (HELM, ["--data.n_boundary=-3"], "n_boundary must be a positive integer, got -3"),
     "zero batches per epoch": (HELM, ["--data.batches_per_epoch=0"], "batches_per_epoch"),
-    "zero steps per batch": (BURG, ["--data.steps_per_batch=0"], "steps_per_batch must be a positive integer, got 0"),
-    "steps per batch not dividing the epoch": (BURG, ["--data.steps_per_batch=3"], "batches_per_epoch must be a multiple of steps_per_batch (3), got 100"),
     "unknown sampler": (HELM, ["--data.sampler=grid"], "sampler"),
     "adaptive fraction above 1": (HELM, ["--data.adaptive_fraction=2"], "adaptive_fraction must be in [0, 1], got 2"),
     "N_max below N_min": (HELM, ["--model.encoding.init_args.finest_resolution=2"], "finest_resolution (2) must be >= base_resolution (4)"),

@@ -8,7 +8,6 @@ from torch import Tensor
 from typing_extensions import override
 
 from ..derivatives import AutogradDerivatives, FiniteDifferenceDerivatives
-from ..data.datamodule import training_draws
 from ..geometry.sampling import PointSampler
 from .plotting import draw_field
 
@@ -158,7 +157,7 @@ class DerivativeSmoothnessMonitor(pl.Callback):
     @override
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs, batch, batch_idx: int) -> None:
         step, n = trainer.global_step, self.every_n_steps
-        if step // n == (step - len(training_draws(batch))) // n:  # this batch's steps crossed no multiple of n
+        if step % n:
             return
         was_training = pl_module.training
         pl_module.eval()

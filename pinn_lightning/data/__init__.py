@@ -1,7 +1,7 @@
 """Training and evaluation points."""
 
-from .datamodule import CollocationDataModule, StepKeys, training_draws
+from .datamodule import CollocationDataModule, StepKey
 from ..geometry.random import draw_key, uniform
 from ..geometry.sampling import PointSampler
 
-__all__ = ["CollocationDataModule", "PointSampler", "StepKeys", "draw_key", "training_draws", "uniform"]
+__all__ = ["CollocationDataModule", "PointSampler", "StepKey", "draw_key", "uniform"]

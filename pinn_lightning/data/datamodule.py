@@ -18,20 +18,14 @@ from ..geometry.random import draw_key, uniform
 from ..geometry.sampling import PointSampler, SamplerName
 
 
-def training_draws(batch: dict[str, Tensor] | list[dict[str, Tensor]]) -> list[dict[str, Tensor]]:
-    """The draws of a training batch: the batch itself, or its list of draws
-    (``CollocationDataModule(steps_per_batch=k)``, one optimizer step each)."""
-    return batch if isinstance(batch, list) else [batch]
+class StepKey(NamedTuple):
+    """A training batch on its way to the device: the global step whose points it will hold.
 
-
-class StepKeys(NamedTuple):
-    """A training batch on its way to the device: the global steps whose points it will hold.
-
-    The loader yields only these integers; :meth:`CollocationDataModule.on_after_batch_transfer`
+    The loader yields only this integer; :meth:`CollocationDataModule.on_after_batch_transfer`
     draws the points on the model's device, so no point set crosses from the host.
     """
 
-    steps: tuple[int, ...]
+    step: int
 
 
 class _TrainPoints(IterableDataset):
@@ -41,21 +35,20 @@ class _TrainPoints(IterableDataset):
         self.dm = dm
 
     def __len__(self) -> int:
-        return self.dm.batches_per_epoch // self.dm.steps_per_batch
+        return self.dm.batches_per_epoch
 
-    def __iter__(self) -> Iterator[StepKeys]:
+    def __iter__(self) -> Iterator[StepKey]:
         # Draws are keyed by global step, not by position in the epoch: a run resumed mid-epoch
         # (the iterator restarts) draws exactly what the uninterrupted run would have.
         dm = self.dm
-        k = dm.steps_per_batch
         trainer = dm.trainer
         start = trainer.global_step
         dm._pool = None  # each epoch's (and a resumed run's) first adaptive pool comes from the current weights
         end = start + dm.batches_per_epoch  # the loop stops the epoch by count
         if trainer.max_steps >= 0:  # and the last batch's draws at max_steps
             end = min(end, trainer.max_steps)
-        for first in range(start, end, k):
-            yield StepKeys(tuple(range(first, min(first + k, end))))
+        for step in range(start, end):
+            yield StepKey(step)
 
 
 class _ReferencePoints(IterableDataset):
@@ -108,8 +101,7 @@ class CollocationDataModule(pl.LightningDataModule):
         n_boundary: points per batch of each boundary condition that does not set its own.
         n_initial: points per batch of each initial condition that does not set its own.
         sampler: ``"uniform"``, ``"lhs"`` (Latin hypercube) or ``"sobol"`` (scrambled).
-        batches_per_epoch: training steps per epoch (validation runs per epoch by default); a
-            multiple of ``steps_per_batch``.
+        batches_per_epoch: training steps per epoch (validation runs per epoch by default).
         resample: ``"batch"``: fresh points every step; ``"epoch"``: fresh points every epoch.
         seed: base seed of the point streams.
         eval_batch_size: reference points per validation/test/predict batch.
@@ -124,16 +116,6 @@ class CollocationDataModule(pl.LightningDataModule):
         adaptive_pool: candidate points per pool.
         adaptive_k: exponent ``k`` (larger concentrates on the largest residuals).
         adaptive_c: floor ``c`` (larger keeps the draw closer to uniform).
-        steps_per_batch: optimizer steps per Lightning batch. With ``k > 1`` a batch is a list of
-            ``k`` draws (the dicts above, keyed by their own global steps) and the model makes one
-            optimizer step on each, so Lightning's fixed cost per batch (loop, hooks, data
-            fetch: ~0.3 ms here) is paid once per ``k`` steps; it matters when a step takes only
-            a few milliseconds (docs/benchmarks.md, "Lightning's cost per step"). The steps are those of ``k = 1``,
-            and Lightning's loggers, ``LearningRateMonitor``, ``ThroughputMonitor`` and
-            ``log_every_n_steps`` keep counting optimizer steps; other callbacks run once per
-            batch and see ``global_step`` advance by ``k`` (``ModelCheckpoint(every_n_train_steps=m)``
-            saves when a batch ends on a multiple of ``m``: choose ``m`` a multiple of ``k``). With
-            adaptive sampling, a pool refresh due inside a batch uses the model from before it.
         observations: inverse problems: a ``.npz`` file with ``x`` ``[n, d]`` (points in the
             domain) and ``u`` ``[n, k]`` (measured values of the problem's compared outputs,
             e.g. ``u, v`` of a flow); every step adds the data loss
@@ -166,7 +148,6 @@ class CollocationDataModule(pl.LightningDataModule):
         observations: str | None = None,
         n_observations: int = 0,
         observation_noise: float = 0.0,
-        steps_per_batch: int = 1,
     ) -> None:
         super().__init__()
         if observations is not None and n_observations:
@@ -190,14 +171,9 @@ class CollocationDataModule(pl.LightningDataModule):
             ("n_initial", n_initial),
             ("batches_per_epoch", batches_per_epoch),
             ("eval_batch_size", eval_batch_size),
-            ("steps_per_batch", steps_per_batch),
         ):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if batches_per_epoch % steps_per_batch:
-            raise ValueError(
-                f"batches_per_epoch must be a multiple of steps_per_batch ({steps_per_batch}), got {batches_per_epoch}"
-            )
         if sampler not in ("uniform", "lhs", "sobol"):
             raise ValueError(f"sampler must be 'uniform', 'lhs' or 'sobol', got {sampler!r}")
         if resample not in ("batch", "epoch"):
@@ -214,7 +190,6 @@ class CollocationDataModule(pl.LightningDataModule):
         self.n_initial = n_initial
         self.sampler = sampler
         self.batches_per_epoch = batches_per_epoch
-        self.steps_per_batch = steps_per_batch
         self.resample = resample
         self.seed = seed
         self.eval_batch_size = eval_batch_size
@@ -354,22 +329,8 @@ class CollocationDataModule(pl.LightningDataModule):
             batch["collocation"] = self.mix_adaptive(batch["collocation"], self._pool, step, rank)
         return batch
 
-    def on_before_batch_transfer(self, batch, dataloader_idx: int):
-        if isinstance(batch, StepKeys) and len(batch.steps) > 1:
-            # A batch of k draws makes k optimizer steps, but Lightning counts batches: the step its
-            # loggers write at, LearningRateMonitor and ThroughputMonitor log at, and
-            # log_every_n_steps counts (equal to global_step when a batch is one step). Setting the
-            # count to this batch's last step keeps all of them in optimizer steps: values are
-            # written at steps n, 2n, ... that end a batch (every n steps when k divides n).
-            loop = self.trainer.fit_loop.epoch_loop
-            loop._batches_that_stepped = batch.steps[-1]
-        return batch
-
     def on_after_batch_transfer(self, batch, dataloader_idx: int):
-        if not isinstance(batch, StepKeys):
-            return batch
-        draws = [self.draw(step) for step in batch.steps]
-        return draws if self.steps_per_batch > 1 else draws[0]
+        return self.draw(batch.step) if isinstance(batch, StepKey) else batch
 
     def train_dataloader(self) -> DataLoader:
         return DataLoader(_TrainPoints(self), batch_size=None, num_workers=0)
