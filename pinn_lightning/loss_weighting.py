@@ -1,4 +1,4 @@
-"""Adaptive loss weights: learning-rate annealing of the condition terms."""
+"""Loss weights: the static weight of each term, and learning-rate annealing of the condition terms."""
 
 from __future__ import annotations
 
@@ -7,6 +7,21 @@ from collections.abc import Callable, Sequence
 
 import torch
 from torch import Tensor
+
+
+def static_weights(loss_weights: dict[str, float] | None, terms: tuple[str, ...]) -> dict[str, float]:
+    """The weight of every term: as given, 1 where not given.
+
+    Raises:
+        ValueError: a weight for a term that does not exist, or a negative weight.
+    """
+    weights = dict(loss_weights or {})
+    for name, value in weights.items():
+        if name not in terms:
+            raise ValueError(f"loss_weights has unknown term {name!r}; the terms are {terms}")
+        if not value >= 0:
+            raise ValueError(f"loss_weights[{name!r}] must be >= 0, got {value}")
+    return {name: float(weights.get(name, 1.0)) for name in terms}
 
 
 class GradNormWeighting:

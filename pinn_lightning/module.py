@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-import lightning.pytorch as pl
 import torch
 from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
 from torch import Tensor
@@ -11,17 +10,18 @@ from torch import Tensor
 from .conditions import PointData
 from .derivatives import AutogradDerivatives, DerivativeOperator, FieldDerivatives, FiniteDifferenceDerivatives, Values
 from .encodings import Encoding
+from .evaluation import ReferenceEvaluation
 from .metrics import RelativeL2Error
 from .causal import CausalWeighting
 from .lbfgs import LBFGSPhase
-from .loss_weighting import GradNormWeighting
+from .loss_weighting import GradNormWeighting, static_weights
 from .network import Activation, FieldNetwork
 from .nonfinite import NonFiniteGuard
 from .optim import apply_lr_scales, default_optimizer, parameter_groups
 from .problems import Problem
 
 
-class PINNModule(pl.LightningModule):
+class PINNModule(ReferenceEvaluation):
     r"""A physics-informed neural network for one :class:`~pinn_lightning.problems.Problem`.
 
     The field is :math:`u(x) = T(x, \mathrm{MLP}(\gamma(x)))` (``T``: the problem's output
@@ -33,8 +33,8 @@ class PINNModule(pl.LightningModule):
 
     with the PDE residual ``r`` evaluated through ``derivatives`` (autograd or finite
     differences; the problem's residual is written once for both). Logged: ``train/loss``,
-    ``train/loss_<term>``, ``val/rel_l2`` and ``test/rel_l2`` (relative L2 error against the
-    problem's reference, DDP-exact).
+    ``train/loss_<term>``; validation and test: :class:`~pinn_lightning.evaluation.ReferenceEvaluation`
+    (relative L2 error against the problem's reference, quantities of interest).
 
     Args:
         problem: the PDE, its domain, conditions and reference.
@@ -105,14 +105,7 @@ class PINNModule(pl.LightningModule):
             raise ValueError(f"grad_clip_norm must be > 0 (or null for no clipping), got {grad_clip_norm}")
         if not isinstance(nan_check_every, int) or nan_check_every < 1:
             raise ValueError(f"nan_check_every must be an integer >= 1, got {nan_check_every!r}")
-        terms = ("pde",) + problem.condition_names + ("data",)
-        weights = dict(loss_weights or {})
-        for name, value in weights.items():
-            if name not in terms:
-                raise ValueError(f"loss_weights has unknown term {name!r}; the terms are {terms}")
-            if not value >= 0:
-                raise ValueError(f"loss_weights[{name!r}] must be >= 0, got {value}")
-        self.loss_weights = {name: float(weights.get(name, 1.0)) for name in terms}
+        self.loss_weights = static_weights(loss_weights, ("pde",) + problem.condition_names + ("data",))
         # Callables and strategy objects are attributes, not hyperparameters (a checkpoint holds
         # only tensors and plain values).
         parts = ["problem", "encoding", "derivatives", "optimizer", "lr_scheduler", "loss_weighting", "lbfgs", "causal"]
@@ -140,8 +133,7 @@ class PINNModule(pl.LightningModule):
     def forward(self, x: Tensor) -> Tensor:  # [n, d] -> [n, m]
         return self.problem.output_transform(x, self.network(x))
 
-    def natural_step(self) -> Tensor | None:
-        """The grid's finest cell per input dimension (finite differences take their step from it)."""
+    def natural_step(self) -> Tensor | None:  # [d]: the grid's finest cell, finite differences' step
         return self.network.natural_step()
 
     def loss_terms(self, batch: dict) -> dict[str, Tensor]:
@@ -288,58 +280,9 @@ class PINNModule(pl.LightningModule):
             state["grid/fd_order"] = float(self.derivatives.active_order)
         return state
 
-    def _require_reference(self) -> None:
-        problem = self.problem
-        if not problem.has_reference and not problem.reference_quantities:
-            raise ValueError(
-                f"{type(problem).__name__} has no reference solution for val/rel_l2 and test/rel_l2: implement "
-                f"solution() or compute_reference(), or turn validation off (trainer.limit_val_batches: 0)"
-            )
-
     def on_validation_start(self) -> None:
         self.nonfinite.check()
-        self._require_reference()
-
-    def on_test_start(self) -> None:
-        self._require_reference()
-
-    def compared(self, x: Tensor) -> Tensor:
-        """The outputs the error metric compares (the problem's ``compared_outputs``), ``[n, c]``."""
-        u = self(x)
-        return u if self.problem.compared_outputs is None else u[:, self.problem.compared]
-
-    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        self._evaluate(batch, batch_idx, "val", self.val_rel_l2)
-
-    def test_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        self._evaluate(batch, batch_idx, "test", self.test_rel_l2)
-
-    def _evaluate(self, batch: tuple[Tensor, Tensor], batch_idx: int, stage: str, metric: RelativeL2Error) -> None:
-        """Accumulate the relative L2 error on a reference chunk (if the problem has a reference
-        field), and log the problem's quantities of interest at the first chunk."""
-        x, u_ref = batch
-        if self.problem.has_reference:
-            metric.update(self.compared(x), u_ref)
-            self.log(f"{stage}/rel_l2", metric, prog_bar=stage == "val")
-        if self.problem.reference_quantities and batch_idx == 0:
-            with torch.enable_grad():
-                values = self.problem.quantities(self, self.derivatives, torch.zeros((), device=self.device))
-            for name, value in values.items():
-                self.log(f"{stage}/{name}", value.detach(), prog_bar=stage == "val" and name == "c_D")
-                ref = self.problem.reference_quantities.get(name)
-                if ref is not None:
-                    self.log(f"{stage}/{name}_error", (value.detach() - ref).abs() / abs(ref))
-
-    @torch.no_grad()
-    def reference_error(self, batch_size: int = 32768) -> float:
-        """Relative L2 error of the current model on the problem's whole reference grid."""
-        x, u = self.problem.reference()
-        # The whole grid in this process: no cross-rank sync (it may run on rank 0 only).
-        metric = RelativeL2Error(sync_on_compute=False).to(self.device)
-        for start in range(0, x.shape[0], batch_size):
-            xs = x[start : start + batch_size].float().to(self.device)
-            metric.update(self.compared(xs), u[start : start + batch_size].float().to(self.device))
-        return metric.compute().item()
+        self.require_reference()
 
     def predict_step(self, batch: Tensor, batch_idx: int) -> Tensor:
         return self(batch)
