@@ -1,8 +1,9 @@
 """1-D wave equation (standing waves) and the nonlinear Klein–Gordon equation.
 
 Both are second order in time: besides the initial value they prescribe the initial velocity
-:math:`u_t(x, 0)`, a derivative at the condition points, which the soft-condition loss (values
-only) does not express; both therefore impose all their conditions through the output transform.
+:math:`u_t(x, 0) = 0`. By default both impose all their conditions through the output transform;
+with ``hard_constraints: false`` they train on a Dirichlet condition ``boundary`` and an initial
+condition ``initial`` with value and velocity.
 """
 
 from __future__ import annotations
@@ -13,20 +14,21 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
+from ..conditions import Condition, Dirichlet, Initial
 from ..derivatives import FieldDerivatives
 from .base import Problem
 from .modes import two_sine_modes
 
 
-def _require_hard(problem: Problem, hard_constraints: bool) -> None:
-    if not hard_constraints:
-        raise ValueError(
-            f"{type(problem).__name__} needs hard_constraints=true: its initial velocity u_t(x, 0) is a derivative "
-            f"condition, imposed through the output transform"
-        )
+class _SecondOrderInTime(Problem):
+    """A problem second order in time: soft conditions are the exact boundary values and the
+    initial value with zero initial velocity."""
+
+    def define_conditions(self) -> list[Condition]:
+        return [Dirichlet(self.solution, name="boundary"), Initial(self.solution, velocity=0.0, name="initial")]
 
 
-class Wave1D(Problem):
+class Wave1D(_SecondOrderInTime):
     r"""Wave equation with two standing modes (PINNacle's Wave1D-C form).
 
     .. math::
@@ -40,7 +42,8 @@ class Wave1D(Problem):
         c: wave speed.
         m: frequency of the second mode.
         eval_resolution: evaluation grid points along (x, t).
-        hard_constraints: must be true (see the module docstring).
+        hard_constraints: impose the conditions through the output transform (above); false: train
+            on them (value and velocity at t = 0, the boundary values).
     """
 
     input_names = ("x", "t")
@@ -52,9 +55,8 @@ class Wave1D(Problem):
             raise ValueError(f"c must be > 0, got {c}")
         if not (isinstance(m, int) and m >= 1):
             raise ValueError(f"m must be an integer >= 1, got {m!r}")
-        _require_hard(self, hard_constraints)
         self.c, self.m = float(c), m
-        self.hard_constraints = True
+        self.hard_constraints = hard_constraints
 
     def initial_value(self, xs: Tensor) -> Tensor:
         return two_sine_modes(xs, self.m)
@@ -68,11 +70,13 @@ class Wave1D(Problem):
         return two_sine_modes(xs, self.m, torch.cos(w * t), torch.cos(self.m * w * t))
 
     def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
+        if not self.hard_constraints:
+            return u
         xs, t = x[:, 0:1], x[:, 1:2]
         return self.initial_value(xs).to(u.dtype) + t * t * xs * (1.0 - xs) * u
 
 
-class KleinGordon1D(Problem):
+class KleinGordon1D(_SecondOrderInTime):
     r"""Nonlinear Klein–Gordon equation (Wang, Teng & Perdikaris 2021).
 
     .. math::
@@ -89,7 +93,8 @@ class KleinGordon1D(Problem):
         beta: :math:`\beta` (0).
         gamma: :math:`\gamma` (1).
         eval_resolution: evaluation grid points along (x, t).
-        hard_constraints: must be true (see the module docstring).
+        hard_constraints: impose the conditions through the output transform (above); false: train
+            on them (value and velocity at t = 0, the boundary values).
     """
 
     input_names = ("x", "t")
@@ -104,9 +109,8 @@ class KleinGordon1D(Problem):
         hard_constraints: bool = True,
     ) -> None:
         super().__init__(lower=(0.0, 0.0), upper=(1.0, 1.0), eval_resolution=eval_resolution)
-        _require_hard(self, hard_constraints)
         self.alpha, self.beta, self.gamma = float(alpha), float(beta), float(gamma)
-        self.hard_constraints = True
+        self.hard_constraints = hard_constraints
 
     def solution(self, x: Tensor) -> Tensor:
         xs, t = x[:, 0:1], x[:, 1:2]
@@ -125,6 +129,8 @@ class KleinGordon1D(Problem):
         return d.d2(1, 1) - self.alpha * d.d2(0, 0) + self.beta * u + self.gamma * u**3 - self.source(x).to(u.dtype)
 
     def output_transform(self, x: Tensor, u: Tensor) -> Tensor:
+        if not self.hard_constraints:
+            return u
         xs, t = x[:, 0:1], x[:, 1:2]
         g = torch.cos(5 * math.pi * t) + t**3
         return xs * g + t * t * xs * (1.0 - xs) * u

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from pinn_lightning import AllenCahn1D, AutogradDerivatives, FiniteDifferenceDerivatives, KleinGordon1D, Wave1D
+from pinn_lightning.conditions import PointSet
 from pinn_lightning.problems.etdrk4 import dst1, solve_dirichlet_etdrk4
 
 
@@ -34,8 +35,15 @@ def test_hard_constraints_impose_value_velocity_and_boundary_for_any_network(pro
     for face in (torch.stack([zero, s], 1), torch.stack([one, s], 1)):
         torch.testing.assert_close(field(face), problem.solution(face), rtol=0, atol=1e-12)
     assert problem.conditions == ()
-    with pytest.raises(ValueError, match="needs hard_constraints=true"):
-        type(problem)(hard_constraints=False)
+    # soft: the initial condition holds value and velocity of the exact solution, not of a field that moves at t = 0
+    soft = type(problem)(hard_constraints=False)
+    initial = soft.condition("initial")
+    assert initial.needs_derivatives and soft.condition_names == ("boundary", "initial")
+    r = initial.residual(PointSet(t0), AutogradDerivatives()(soft.solution, t0))
+    assert r.abs().max() < 1e-10
+    moving = lambda p: soft.solution(p) + p[:, 1:2] * torch.sin(math.pi * p[:, :1])  # noqa: E731  u_t(x, 0) = sin(pi x)
+    r = initial.residual(PointSet(t0), AutogradDerivatives()(moving, t0))
+    assert r[:, 0].abs().max() < 1e-12 and r[:, 1].abs().max().item() == pytest.approx(1.0, abs=1e-3)
 
 
 def test_dst1_is_its_own_inverse_and_diagonalises_the_second_difference():
