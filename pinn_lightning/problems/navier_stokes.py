@@ -160,8 +160,9 @@ class CylinderFlow2D(SteadyNavierStokes2D):
     field by :meth:`quantities` and logged as ``val/`` and ``test/`` metrics (with their relative
     errors, ``<name>_error``): the drag and lift coefficients
     :math:`c_D = 2F_x / (\rho \bar U^2 D)`, :math:`c_L = 2F_y / (\rho \bar U^2 D)`, and
-    :math:`\Delta p = p(0.15, 0.2) - p(0.25, 0.2)`. Reference values (Schäfer & Turek's
-    finest-grid values as refined by later studies): :attr:`reference_quantities`.
+    :math:`\Delta p = p(0.15, 0.2) - p(0.25, 0.2)`. Reference values (high-precision finite
+    elements; the 1996 paper's bounds are c_D 5.57–5.59, c_L 0.0104–0.0110, Δp 0.1172–0.1176):
+    :attr:`reference_quantities`.
 
     There is no reference field: ``val/rel_l2`` is not logged; checkpoint on ``val/c_D_error``.
 
