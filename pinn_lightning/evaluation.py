@@ -49,14 +49,17 @@ class ReferenceEvaluation(pl.LightningModule):
             metric.update(self.compared(x), u_ref)
             self.log(f"{stage}/rel_l2", metric, prog_bar=stage == "val")
         if problem.reference_quantities and batch_idx == 0:
-            with torch.enable_grad():  # derivatives of the field
-                values = problem.quantities(self, self.derivatives, torch.zeros((), device=self.device))
-            for name, value in values.items():
-                value = value.detach()
+            for name, value in self.quantities().items():
                 self.log(f"{stage}/{name}", value)
                 if name in problem.reference_quantities:
                     ref = problem.reference_quantities[name]
                     self.log(f"{stage}/{name}_error", (value - ref).abs() / abs(ref), prog_bar=stage == "val")
+
+    def quantities(self) -> dict[str, Tensor]:
+        """The problem's quantities of interest for the current model, detached 0-d tensors on its device."""
+        with torch.enable_grad():  # derivatives of the field
+            values = self.problem.quantities(self, self.derivatives, torch.zeros((), device=self.device))
+        return {name: value.detach() for name, value in values.items()}
 
     @torch.no_grad()
     def reference_error(self, batch_size: int = 32768) -> float:

@@ -68,11 +68,11 @@ class _ReferencePoints(IterableDataset):
         else:  # predict; or a problem with quantities of interest only: no target columns
             x = problem.evaluation_points()
             u = x.new_zeros(x.shape[0], 0)
-        x = x[rank::world].float()
+        x, u = x[rank::world].float(), u[rank::world].float()
         size = self.dm.eval_batch_size
         for start in range(0, x.shape[0], size):
             xs = x[start : start + size]
-            yield (xs, u[rank::world][start : start + size].float()) if self.with_target else xs
+            yield (xs, u[start : start + size]) if self.with_target else xs
 
 
 class CollocationDataModule(pl.LightningDataModule):
